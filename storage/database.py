@@ -1,0 +1,97 @@
+"""The database handle: one async engine, units of work, and error conversion at the edge.
+
+SQLAlchemy and driver exceptions are turned into ``veilig.errors`` here; repositories turn the
+integrity errors they expect (a duplicate school, say) into ``AlreadyExists`` themselves,
+because only they know what the duplicate means to a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage.pseudonyms import Keyring
+from veilig.errors import DatabaseUnavailable, StorageError
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers and a writer work together;
+    # the busy timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """An engine plus the installation's keyring; open units of work with :meth:`transaction`."""
+
+    def __init__(self, url: str, keyring: Keyring, **engine_options: Any) -> None:
+        self.url = make_url(url)
+        self.keyring = keyring
+        if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            try:
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise self.unavailable(exc) from None
+        self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    async def check(self) -> None:
+        """Connect once, so a wrong URL or a stopped server is reported before any work."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            raise self.unavailable(exc) from None
+
+    def unavailable(self, exc: BaseException) -> DatabaseUnavailable:
+        reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        detail = " ".join(str(reason).split()) or type(reason).__name__
+        return DatabaseUnavailable(
+            f"VEILIG_DATABASE_URL: cannot use {safe_url(self.url)}: {detail}; "
+            "check that the server runs and the URL, user and database are right"
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed when the block ends, rolled back on any error."""
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            # An integrity error a repository did not anticipate is a bug, not bad input.
+            raise StorageError(f"the database refused a change: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated or isinstance(exc.orig, OSError):
+                raise self.unavailable(exc) from exc
+            raise
+        except OSError as exc:
+            raise self.unavailable(exc) from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

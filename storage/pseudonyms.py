@@ -1,0 +1,43 @@
+"""Keyed hashing: what veilig stores instead of codes, invite tokens and chat identities.
+
+One secret key is split into independent sub-keys per purpose (HMAC-SHA256 over a label), so a
+value hashed for one purpose can never be matched against another. Only these digests reach
+the database; the clear values exist in memory and, for codes, once in the file handed to
+the school.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+
+def _derive(secret: bytes, purpose: str) -> bytes:
+    return hmac.new(secret, f"veilig/{purpose}".encode(), hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Sub-keys derived from the installation's secret key."""
+
+    secret: bytes = field(repr=False)
+
+    def _digest(self, purpose: str, message: str) -> str:
+        key = _derive(self.secret, purpose)
+        return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+    def code_digest(self, normalized_code: str) -> str:
+        """Digest of a pupil access code (already normalised: upper case, no separators)."""
+        return self._digest("access-code", normalized_code)
+
+    def invite_digest(self, token: str) -> str:
+        """Digest of a coordinator invite token."""
+        return self._digest("invite", token)
+
+    def resume_key(self, round_id: int, channel: str, user_id: str) -> str:
+        """Pseudonym of a chat identity within one round, so a pupil can resume.
+
+        Bound to the round, so the same account cannot be linked across school years.
+        """
+        return self._digest("resume", f"{round_id}\x1f{channel}\x1f{user_id}")
