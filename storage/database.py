@@ -49,7 +49,7 @@ class Database:
         self.keyring = keyring
         if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
             try:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as exc:
                 raise self.unavailable(exc) from None
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)

@@ -1,0 +1,1 @@
+"""The edges people touch: chat channels, coordinator commands and the ``veilig`` command line."""

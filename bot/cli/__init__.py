@@ -1,0 +1,1 @@
+"""The ``veilig`` command line (Typer), one module per topic."""

@@ -1,0 +1,180 @@
+"""``veilig questionnaire``: lint, show and try the questionnaires; manage the catalogues.
+
+``lint`` checks every questionnaire file and every enabled language's catalogue; ``show``
+prints a band as pupils see it; ``try`` walks it in the terminal over the pure engine, with
+the answers held in a dict exactly as the database would hold them. ``catalogue update`` and
+``catalogue add`` are the translators' tools: they write ``flows/locales``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows import catalogues, engine
+from flows.bands import AgeBand, parse_band
+from flows.i18n import DOMAIN, Language, enabled_languages, language, languages
+from flows.loader import (
+    DEFAULT_QUESTIONNAIRE_ID,
+    available_questionnaires,
+    load_questionnaire,
+)
+from flows.render import render, render_preview
+from flows.steps import SchoolContext, Text
+from veilig.errors import InvalidInput, QuestionnaireError
+
+app = typer.Typer(help="Check, print and try the questionnaires.", no_args_is_help=True)
+catalogue_app = typer.Typer(
+    help="Translation catalogues: update them after a text change, or add a language.",
+    no_args_is_help=True,
+)
+app.add_typer(catalogue_app, name="catalogue")
+
+BandOption = Annotated[str, typer.Option("--band", help="Age band: po, vo or so.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Language code, e.g. nl or en.")]
+QuestionnaireOption = Annotated[
+    str, typer.Option("--questionnaire", "-q", help="Questionnaire id.")
+]
+ContactOption = Annotated[
+    str | None,
+    typer.Option("--contact", help="The school's support contact, as on the school record."),
+]
+LocalesOption = Annotated[
+    Path | None,
+    typer.Option("--locales", help="The locales folder (default: the one in flows/)."),
+]
+
+
+def _band(text: str) -> AgeBand:
+    return parse_band(text)
+
+
+def _language(code: str) -> Language:
+    found = language(code)
+    if found is None:
+        valid = ", ".join(lang.code for lang in enabled_languages())
+        raise InvalidInput(f"language {code!r} is not enabled; use one of {valid}")
+    return found
+
+
+@app.command()
+def lint() -> None:
+    """Check every questionnaire and every enabled language; exit 1 listing the problems."""
+    problems: list[str] = []
+    items = 0
+    ids = available_questionnaires()
+    for questionnaire_id in ids:
+        try:
+            items += sum(1 for _ in load_questionnaire(questionnaire_id).items())
+        except QuestionnaireError as error:
+            lines = str(error).splitlines()
+            problems += [line.strip() for line in lines[1:]] or lines
+    if not problems:
+        problems += catalogues.missing_translations()
+    if problems:
+        for problem in problems:
+            typer.echo(problem)
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(1)
+    enabled = enabled_languages()
+    drafts = [lang.code for lang in enabled if lang.draft]
+    typer.echo(
+        f"OK: {len(ids)} questionnaire(s), {items} items, {len(enabled)} languages enabled "
+        f"({', '.join(lang.code for lang in enabled)}; drafts needing a native reviewer: "
+        f"{', '.join(drafts) or 'none'}), {len(catalogues.template())} strings each"
+    )
+
+
+@app.command()
+def show(
+    band: BandOption,
+    lang: LangOption = "nl",
+    questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE_ID,
+    contact: ContactOption = None,
+) -> None:
+    """Print a band's questionnaire as a pupil sees it, conditions marked, support card too."""
+    chosen_band, chosen_lang = _band(band), _language(lang)
+    q = load_questionnaire(questionnaire)
+    school = SchoolContext(support_contact=contact)
+    screens = engine.preview(q, chosen_band, chosen_lang.code, school)
+    draft = " (draft translation, not yet checked by a native speaker)" if chosen_lang.draft else ""
+    typer.echo(f"# {q.id} {q.version[:12]} · band {chosen_band.value} · {chosen_lang.code}{draft}")
+    typer.echo("")
+    typer.echo(render_preview(q, screens))
+
+
+@app.command(name="try")
+def try_(
+    band: BandOption,
+    lang: LangOption = "nl",
+    questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE_ID,
+    contact: ContactOption = None,
+) -> None:
+    """Answer the questionnaire in the terminal, one step at a time (Ctrl-D ends)."""
+    chosen_band, chosen_lang = _band(band), _language(lang)
+    q = load_questionnaire(questionnaire)
+    school = SchoolContext(support_contact=contact)
+    code = chosen_lang.code
+    answers: dict[str, int | None] = {}
+    typer.echo(render(engine.current_step(q, chosen_band, code, answers, school)))
+    for line in sys.stdin:
+        move = engine.apply(q, chosen_band, code, answers, Text(line.rstrip("\n")), school)
+        answers = dict(move.answers)
+        code = move.language or code
+        typer.echo("")
+        typer.echo(render(move.step))
+        if move.completed and not line.strip().casefold().startswith(("taal", "language")):
+            break
+    typer.echo("")
+    typer.echo(f"answers: {json.dumps(answers, ensure_ascii=False, sort_keys=True)}")
+
+
+@catalogue_app.command("update")
+def catalogue_update(locales: LocalesOption = None) -> None:
+    """Rewrite the template (.pot) and bring every language's .po in line with the texts."""
+    folder = locales or _default_locales()
+    source = catalogues.template()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{DOMAIN}.pot").write_bytes(catalogues.po_bytes(source))
+    updated = []
+    for lang in languages()[1:]:
+        path = folder / lang.code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not path.is_file():
+            continue
+        current = catalogues.read_po(path.read_bytes(), lang.code)
+        path.write_bytes(catalogues.po_bytes(catalogues.updated_catalogue(current, source)))
+        updated.append(lang.code)
+    typer.echo(
+        f"wrote {folder / (DOMAIN + '.pot')} ({len(source)} strings); "
+        f"updated: {', '.join(updated) or 'none'}; now translate the empty msgstr entries "
+        "and run `veilig questionnaire lint`"
+    )
+
+
+@catalogue_app.command("add")
+def catalogue_add(code: str, locales: LocalesOption = None) -> None:
+    """Start a catalogue for a new language (e.g. ``uk``) with every string to translate."""
+    folder = locales or _default_locales()
+    path = folder / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if path.exists():
+        raise InvalidInput(f"{path} exists already; use `veilig questionnaire catalogue update`")
+    try:
+        catalog = catalogues.new_catalogue(code, catalogues.template())
+    except (ValueError, LookupError) as error:
+        raise InvalidInput(f"language code {code!r} is not known to babel ({error})") from error
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(catalogues.po_bytes(catalog))
+    typer.echo(
+        f"wrote {path}; translate every msgstr, then add {code} to flows/data/languages.yaml "
+        "with draft: true until a native speaker has checked it"
+    )
+
+
+def _default_locales() -> Path:
+    import flows
+
+    return Path(flows.__file__).parent / "locales"

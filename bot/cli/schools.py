@@ -1,0 +1,98 @@
+"""``veilig school``: register schools one by one or from a CSV file, and list them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.output import table
+from bot.cli.runtime import ACTOR, now, today, with_database
+from bot.cli.school_import import read_schools
+from storage.database import Database
+from storage.records import SchoolRecord
+from storage.repositories import audit, schools
+from storage.repositories.schools import NewSchool
+from storage.values import SchoolCode, parse_name, parse_sector
+from veilig.errors import CsvImportError
+
+app = typer.Typer(help="Register and list schools (vestigingen).", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    brin: str = typer.Option(..., help="BRIN code, 4 characters, e.g. 12AB."),
+    vestiging: str = typer.Option(..., help="Vestiging number, 2 digits, e.g. 00."),
+    name: str = typer.Option(..., help="The school's name."),
+    sector: str = typer.Option(..., help="po, so, vo or vso."),
+    support_contact: str | None = typer.Option(
+        None, help="Who pupils can talk to, shown after they report being hurt."
+    ),
+) -> None:
+    """Register one school."""
+    school = NewSchool(
+        code=SchoolCode.of(brin, vestiging),
+        name=parse_name(name, "school name"),
+        sector=parse_sector(sector),
+        support_contact=support_contact.strip() if support_contact else None,
+    )
+
+    async def work(database: Database) -> SchoolRecord:
+        async with database.transaction() as session:
+            added = await schools.add(session, school, today())
+            await audit.record(session, ACTOR, "school.add", now(), added.id)
+            return added
+
+    added = with_database(ctx, work)
+    typer.echo(f"Added school {added.code} {added.name} ({added.sector.value.upper()}).")
+
+
+@app.command("list")
+def list_schools(ctx: typer.Context) -> None:
+    """List the registered schools."""
+
+    async def work(database: Database) -> list[SchoolRecord]:
+        async with database.transaction() as session:
+            return await schools.list_all(session)
+
+    found = with_database(ctx, work)
+    if not found:
+        typer.echo("No schools registered yet; add one with: veilig school add --help")
+        return
+    typer.echo(
+        table(
+            ["school", "sector", "name", "support contact"],
+            [(s.code, s.sector.value.upper(), s.name, s.support_contact) for s in found],
+        )
+    )
+
+
+@app.command("import")
+def import_schools(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., help="CSV with columns brin, vestiging, name, sector[, support_contact]."
+    ),
+) -> None:
+    """Register many schools from a CSV file: every row is valid, or nothing is imported."""
+    rows = read_schools(path)
+
+    async def work(database: Database) -> int:
+        async with database.transaction() as session:
+            taken = await schools.registered(session, (row.school.code for row in rows))
+            if taken:
+                raise CsvImportError(
+                    str(path),
+                    [
+                        f"line {row.line}: school {row.school.code} is already registered"
+                        for row in rows
+                        if row.school.code in taken
+                    ],
+                )
+            await schools.add_many(session, [row.school for row in rows], today())
+            await audit.record(session, ACTOR, "school.import", now(), count=len(rows))
+            return len(rows)
+
+    count = with_database(ctx, work)
+    typer.echo(f"Imported {count} school{'s' if count != 1 else ''} from {path}.")

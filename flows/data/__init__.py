@@ -1,0 +1,1 @@
+"""Packaged data shared by every questionnaire: interface words and languages."""

@@ -1,0 +1,1 @@
+"""Packaged questionnaire files (one YAML per questionnaire id)."""

@@ -1,0 +1,65 @@
+"""Participant scripts: a pupil's walk as (expected screen, input) pairs, run on the engine.
+
+The expected screen is ``"intro"``, ``"support_card"``, ``"outro"`` or an item id; an input
+given as a plain string is typed text. After each input the engine's next step must equal
+what :func:`flows.engine.current_step` rebuilds from the stored answers alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flows import engine
+from flows.model import Questionnaire
+from flows.steps import Input, Question, SchoolContext, Screen, Text, Transition
+
+Script = Sequence[tuple[str, Input | str]]
+
+
+def label(screen: Screen) -> str:
+    """The name a script uses for a screen."""
+    return screen.item_id if isinstance(screen, Question) else screen.kind
+
+
+@dataclass
+class Walk:
+    """The state of a scripted walk: answers as stored, language, what happened."""
+
+    q: Questionnaire
+    band: str
+    lang: str = "nl"
+    answers: dict[str, int | None] = field(default_factory=dict)
+    school: SchoolContext = field(default_factory=SchoolContext)
+    transitions: list[Transition] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+
+    def screen(self) -> Screen:
+        return engine.current_step(self.q, self.band, self.lang, self.answers, self.school)
+
+    def do(self, user_input: Input | str) -> Transition:
+        if isinstance(user_input, str):
+            user_input = Text(user_input)
+        move = engine.apply(self.q, self.band, self.lang, self.answers, user_input, self.school)
+        # The effects turn the old answers into the new ones, and nothing else.
+        rebuilt = {k: v for k, v in self.answers.items() if k not in move.delete}
+        rebuilt.update(move.upsert)
+        assert rebuilt == dict(move.answers)
+        self.answers = dict(move.answers)
+        self.lang = move.language or self.lang
+        # State is the answers only: a restart rebuilds exactly the same screen.
+        assert move.screen == self.screen()
+        self.transitions.append(move)
+        return move
+
+    def run(self, script: Script) -> Walk:
+        for expected, user_input in script:
+            here = label(self.screen())
+            assert here == expected, f"expected {expected!r}, the pupil sees {here!r}"
+            self.seen.append(here)
+            self.do(user_input)
+        return self
+
+
+def expect_answers(walk: Walk, expected: Mapping[str, int | None]) -> None:
+    assert walk.answers == dict(expected)
