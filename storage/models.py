@@ -1,6 +1,6 @@
 """The database schema as SQLAlchemy 2.0 typed models.
 
-Privacy is designed into the columns: a pupil exists only as a random UUID with dates (never
+Privacy is designed into the columns: a pupil exists only as a row number with dates (never
 times), a group and a language; access codes and invites are stored as keyed digests; the chat
 identity of a pupil only as a round-bound pseudonym that is cleared when the response completes
 or the round closes. Staff actions (consent, audit) carry timestamps; pupils' answers never do.
@@ -9,7 +9,6 @@ Repositories convert rows to frozen DTOs; no row leaves ``storage``.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,7 +30,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -181,12 +179,16 @@ class AccessCode(Base):
 
 
 class Respondent(Base):
-    """One pupil's response: a random id, no link to the code used, dates only."""
+    """One pupil's response: a row number, no link to the code used, dates only.
+
+    The number is internal: it joins answers to their response and never leaves the database
+    (exports carry none). A compact integer keeps the answer table narrow for national batches.
+    """
 
     __tablename__ = "respondent"
     __table_args__ = (Index(None, "round_id", "group_id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(8))
@@ -198,18 +200,38 @@ class Respondent(Base):
     resume_key: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
 
 
+# SMALLSERIAL on PostgreSQL; on SQLite only INTEGER PRIMARY KEY numbers rows by itself.
+SmallKey = SmallInteger().with_variant(Integer(), "sqlite")
+
+
+class Item(Base):
+    """A questionnaire item id, numbered once so that each answer row stays small.
+
+    Item ids keep their construct and coding across questionnaire versions and bands, so one
+    number per id serves every round.
+    """
+
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(SmallKey, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
 class Answer(Base):
     """One answer: the option's numeric code, or NULL for "I'd rather not say".
 
-    An item with no row is unanswered, which analyses keep apart from "rather not say".
+    An item with no row is unanswered, which analyses keep apart from "rather not say". Three
+    small integers per row: a national school year holds tens of millions of them.
     """
 
     __tablename__ = "answer"
 
-    respondent_id: Mapped[uuid.UUID] = mapped_column(
+    respondent_id: Mapped[int] = mapped_column(
         ForeignKey("respondent.id", ondelete="CASCADE"), primary_key=True
     )
-    item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        SmallKey, ForeignKey("item.id", ondelete="RESTRICT"), primary_key=True
+    )
     value: Mapped[int | None] = mapped_column(SmallInteger)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -71,7 +70,7 @@ class IssuedCodes:
 
 @dataclass(frozen=True, slots=True)
 class RespondentRecord:
-    id: uuid.UUID
+    id: int
     round_id: int
     group_id: int
     language: str

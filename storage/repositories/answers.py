@@ -1,32 +1,52 @@
-"""Answers: one row per respondent and item, written idempotently on either backend."""
+"""Answers: one row per respondent and item, written idempotently on either backend.
+
+Rows hold the item's number (table ``item``), not its id; callers speak item ids only. An item
+id is numbered the first time anyone answers it, safely when several workers do so at once.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer
+from storage.models import Answer, Item
+
+
+def _insert(session: AsyncSession, table: type[Any]) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for this session's dialect: the one dialect branch."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def item_numbers(session: AsyncSession, names: Iterable[str]) -> dict[str, int]:
+    """The numbers of ``names``, numbering the ones not seen before."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    query = select(Item.name, Item.id).where(Item.name.in_(wanted))
+    known = {name: number for name, number in await session.execute(query)}
+    missing = [name for name in wanted if name not in known]
+    if missing:
+        statement = _insert(session, Item).values([{"name": name} for name in missing])
+        await session.execute(statement.on_conflict_do_nothing(index_elements=[Item.name]))
+        known = {name: number for name, number in await session.execute(query)}
+    return known
 
 
 async def upsert(
-    session: AsyncSession, respondent_id: uuid.UUID, values: Mapping[str, int | None]
+    session: AsyncSession, respondent_id: int, values: Mapping[str, int | None]
 ) -> None:
-    """Store answers (``None`` = "I'd rather not say"); a repeated write just overwrites.
-
-    The one place that branches on dialect: both SQLite and PostgreSQL speak
-    ``INSERT ... ON CONFLICT DO UPDATE``, through their own SQLAlchemy constructs.
-    """
+    """Store answers (``None`` = "I'd rather not say"); a repeated write just overwrites."""
     if not values:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Answer).values(
+    numbers = await item_numbers(session, values)
+    statement = _insert(session, Answer).values(
         [
-            {"respondent_id": respondent_id, "item_id": item, "value": value}
+            {"respondent_id": respondent_id, "item_id": numbers[item], "value": value}
             for item, value in values.items()
         ]
     )
@@ -38,18 +58,21 @@ async def upsert(
     )
 
 
-async def remove(session: AsyncSession, respondent_id: uuid.UUID, items: Iterable[str]) -> None:
+async def remove(session: AsyncSession, respondent_id: int, items: Iterable[str]) -> None:
     """Forget answers (the pupil went back to change them)."""
     wanted = list(items)
     if wanted:
+        numbers = select(Item.id).where(Item.name.in_(wanted))
         await session.execute(
-            delete(Answer).where(Answer.respondent_id == respondent_id, Answer.item_id.in_(wanted))
+            delete(Answer).where(Answer.respondent_id == respondent_id, Answer.item_id.in_(numbers))
         )
 
 
-async def of(session: AsyncSession, respondent_id: uuid.UUID) -> dict[str, int | None]:
+async def of(session: AsyncSession, respondent_id: int) -> dict[str, int | None]:
     """All answers of one respondent: the whole of their place in the questionnaire."""
     rows = await session.execute(
-        select(Answer.item_id, Answer.value).where(Answer.respondent_id == respondent_id)
+        select(Item.name, Answer.value)
+        .join(Item, Item.id == Answer.item_id)
+        .where(Answer.respondent_id == respondent_id)
     )
     return {item: value for item, value in rows}

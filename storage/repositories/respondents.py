@@ -7,7 +7,6 @@ twice) finds their response through the round-bound resume pseudonym.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -79,7 +78,6 @@ async def redeem(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return Redemption(RedemptionStatus.USED_CODE)
     row = Respondent(
-        id=uuid.uuid4(),
         round_id=round_row.id,
         group_id=group_row.id,
         language=language,
@@ -105,18 +103,18 @@ async def find(
     return None if row is None else to_record(row)
 
 
-async def _row(session: AsyncSession, respondent_id: uuid.UUID) -> Respondent:
+async def _row(session: AsyncSession, respondent_id: int) -> Respondent:
     row = await session.get(Respondent, respondent_id)
     if row is None:
         raise NotFound("this response no longer exists; start again with a new code")
     return row
 
 
-async def set_language(session: AsyncSession, respondent_id: uuid.UUID, language: str) -> None:
+async def set_language(session: AsyncSession, respondent_id: int, language: str) -> None:
     (await _row(session, respondent_id)).language = language
 
 
-async def complete(session: AsyncSession, respondent_id: uuid.UUID, today: date) -> None:
+async def complete(session: AsyncSession, respondent_id: int, today: date) -> None:
     """Mark the response complete and erase its resume pseudonym (nothing left to resume)."""
     row = await _row(session, respondent_id)
     if row.completed_on is None:
