@@ -49,13 +49,7 @@ def all_source_messages(
 
 def template(questionnaires: Iterable[Questionnaire] | None = None) -> Catalog:
     """The catalogue template (``.pot``): every source text with its context and hints."""
-    catalog = Catalog(
-        domain=DOMAIN,
-        project=PROJECT,
-        creation_date=_EPOCH,
-        revision_date=_EPOCH,
-        fuzzy=False,
-    )
+    catalog = _empty()
     for message in all_source_messages(questionnaires):
         msgid: str | tuple[str, str] = (
             (message.message, message.plural) if message.plural else message.message
@@ -74,16 +68,21 @@ def template(questionnaires: Iterable[Questionnaire] | None = None) -> Catalog:
 def new_catalogue(code: str, source: Catalog) -> Catalog:
     """An empty catalogue for language ``code`` with every message of ``source``."""
     Locale.parse(code)  # fails early with babel's message on a code it does not know
-    catalog = Catalog(
-        locale=code,
+    catalog = _empty(code)
+    catalog.update(source, no_fuzzy_matching=True)
+    return catalog
+
+
+def _empty(locale: str | None = None) -> Catalog:
+    """A catalogue without messages; the template has no locale."""
+    return Catalog(
+        locale=locale,
         domain=DOMAIN,
         project=PROJECT,
         creation_date=_EPOCH,
         revision_date=_EPOCH,
         fuzzy=False,
     )
-    catalog.update(source, no_fuzzy_matching=True)
-    return catalog
 
 
 def updated_catalogue(existing: Catalog, source: Catalog) -> Catalog:

@@ -27,6 +27,7 @@ from flows.i18n import (
     Translator,
     enabled_languages,
     language,
+    languages,
     source_language,
     translator,
     ui_messages,
@@ -261,13 +262,23 @@ def _change_language(
         message = t.ui("language_unknown", languages=offered)
         return Transition(step=Notice(lang.code, lang.rtl, message, here), answers=answers)
     screen = _screen(q, band, new, answers, school)
-    message = translator(new.code).ui("language_changed")
+    # The intro carries the draft note itself; elsewhere the switch says it once.
+    note = () if isinstance(screen, Intro) else _draft_note(new)
+    message = " ".join((translator(new.code).ui("language_changed"), *note))
     return Transition(
         step=Notice(new.code, new.rtl, message, screen),
         answers=answers,
         language=new.code,
         completed=isinstance(screen, Outro),
     )
+
+
+def _draft_note(lang: Language) -> tuple[str, ...]:
+    """For a draft translation: that it is new, and how to go on in the source language."""
+    if not lang.draft:
+        return ()
+    source = languages()[0]
+    return (translator(lang.code).ui("draft_language", code=source.code, name=source.name),)
 
 
 def _effects(
@@ -315,7 +326,7 @@ def _screen(
             title=texts.title("intro"),
             paragraphs=texts.paragraphs("intro", minutes=q.bands[band].minutes),
             start=Choice(START, 1, t.ui("start_label")),
-            help=(t.ui("how_to_navigate"), t.ui("how_to_start")),
+            help=(t.ui("how_to_navigate"), t.ui("how_to_start"), *_draft_note(lang)),
         )
     if where.card_due:
         return _support_card(q, band, lang, texts, t, school)

@@ -91,13 +91,20 @@ def parse_questionnaire(text: str, source: str) -> Questionnaire:
 
 
 def check_version(questionnaire_id: str, version: str) -> Questionnaire:
-    """The questionnaire a round was opened with, or an error if its content has changed."""
+    """The questionnaire a round was opened with, or an error if its content has changed.
+
+    A channel calls this with the round's stored ``questionnaire_id`` and
+    ``questionnaire_version`` before it shows a question, so that every answer of a round
+    is to the same questions. It raises :class:`~veilig.errors.QuestionnaireError` when the
+    packaged file's version differs (or the questionnaire is gone).
+    """
     questionnaire = load_questionnaire(questionnaire_id)
     if questionnaire.version != version:
         raise QuestionnaireError(
             f"questionnaire {questionnaire_id!r} has changed since this round was opened "
-            f"(round has version {version[:12]}, the file now {questionnaire.version[:12]}); "
-            "restore the file as it was, or close the round and open a new one"
+            f"(round: version {version[:12]}, file now: {questionnaire.version[:12]}); "
+            "all answers of a round must be to the same questions: restore the file as it was "
+            "when the round opened; the change can be used from the next school year's round"
         )
     return questionnaire
 

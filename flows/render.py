@@ -26,8 +26,7 @@ RLM = "\u200f"
 def render(step: Step) -> str:
     """The step as the text a pupil reads."""
     if isinstance(step, Notice):
-        lines = [step.message, "", render(step.then)]
-        return "\n".join(lines)
+        return "\n".join([_directed(step.message, step.rtl), "", render(step.then)])
     if isinstance(step, Paused):
         return _directed(step.message, step.rtl)
     return _directed(_screen(step), step.rtl)

@@ -55,9 +55,17 @@ class HelplineView:
 
 
 @dataclass(frozen=True, slots=True)
-class Intro:
+class Shown:
+    """What every step has: its language and whether that language reads right-to-left."""
+
     language: str
     rtl: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Intro(Shown):
+    """The first screen: what this is, that it is anonymous, how long it takes; ``start`` begins."""
+
     title: str
     paragraphs: tuple[str, ...]
     start: Choice
@@ -66,9 +74,9 @@ class Intro:
 
 
 @dataclass(frozen=True, slots=True)
-class Question:
-    language: str
-    rtl: bool
+class Question(Shown):
+    """One question: its options with stable ids, "I'd rather not say", progress and section."""
+
     item_id: str
     section_id: str
     section: str
@@ -83,9 +91,9 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
-class SupportCard:
-    language: str
-    rtl: bool
+class SupportCard(Shown):
+    """Where help is, shown once after a report of bullying, harm or feeling unsafe."""
+
     title: str
     paragraphs: tuple[str, ...]
     contact: str
@@ -97,9 +105,9 @@ class SupportCard:
 
 
 @dataclass(frozen=True, slots=True)
-class Outro:
-    language: str
-    rtl: bool
+class Outro(Shown):
+    """The last screen: thanks, and where to talk if something is wrong."""
+
     title: str
     paragraphs: tuple[str, ...]
     kind: Literal["outro"] = "outro"
@@ -110,22 +118,18 @@ Screen = Intro | Question | SupportCard | Outro
 
 
 @dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(Shown):
     """A short message about the last input, then ``then`` shown again (or anew)."""
 
-    language: str
-    rtl: bool
     message: str
     then: Screen
     kind: Literal["notice"] = "notice"
 
 
 @dataclass(frozen=True, slots=True)
-class Paused:
+class Paused(Shown):
     """The pupil stopped; answers are kept and ``Continue`` (or any input) resumes."""
 
-    language: str
-    rtl: bool
     message: str
     resume: Screen
     kind: Literal["paused"] = "paused"
@@ -136,22 +140,9 @@ Step = Screen | Notice | Paused
 
 @dataclass(frozen=True, slots=True)
 class Choose:
+    """A button pressed: ``option_id`` of the current question (or ``start``/``continue``)."""
+
     option_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class PreferNotToSay:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Back:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +159,53 @@ class Text:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Start:
-    pass
+class Signal:
+    """An input that carries nothing but what it is, like a button without a value.
+
+    Signals hold no data and cannot be changed; two are equal when they are the same kind,
+    as frozen dataclasses without fields would be.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
-@dataclass(frozen=True, slots=True)
-class Continue:
-    pass
+class PreferNotToSay(Signal):
+    """Answer "I'd rather not say" to the current question; stored as ``None``."""
+
+    __slots__ = ()
+
+
+class Back(Signal):
+    """Change the previous answer: it is deleted, so that question is asked again."""
+
+    __slots__ = ()
+
+
+class Stop(Signal):
+    """Pause: nothing changes, and any later input continues where the pupil was."""
+
+    __slots__ = ()
+
+
+class Start(Signal):
+    """Begin, from the intro."""
+
+    __slots__ = ()
+
+
+class Continue(Signal):
+    """Go on, from the support card or after a pause."""
+
+    __slots__ = ()
 
 
 Input = Choose | PreferNotToSay | Back | Stop | ChangeLanguage | Text | Start | Continue

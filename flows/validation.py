@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from flows.model import (
     ALL_BANDS,
     AllOf,
+    AnalyticScale,
     AnyAtLeast,
     AnyMarked,
     AnyOf,
     Condition,
+    ItemRef,
     Questionnaire,
     paragraphs_for,
     wording_for,
@@ -117,42 +119,63 @@ def _scales(q: Questionnaire) -> Iterator[Problem]:
             yield Problem(item.id, f"reverse coding makes no sense on a {used.kind} scale")
 
 
-def _check_refs(
+def _reference_problems(
+    q: Questionnaire,
+    where: str,
+    what: str,
+    ref: ItemRef | AnalyticScale,
+    mark: str | None,
+    bands: frozenset[str] | None,
+    order: Mapping[str, int] | None = None,
+    position: int = 0,
+) -> Iterator[Problem]:
+    """Problems with the items that ``ref`` names (``what`` names who refers: "condition").
+
+    A group or item that does not exist; with ``order``, an item that does not come before
+    ``position``; with ``mark``, an item whose answer scale lacks that mark in one of
+    ``bands`` (``None``: every band that asks the item).
+    """
+    if ref.group is not None and ref.group not in q.groups:
+        yield Problem(where, f"{what} names group {ref.group!r}, which does not exist")
+        return
+    for item_id in q.refs(ref):
+        target = q.item(item_id)
+        if target is None:
+            yield Problem(where, f"{what} names item {item_id!r}, which does not exist")
+            continue
+        if order is not None and order.get(item_id, position) >= position:
+            yield Problem(where, f"{what} looks at {item_id!r}, which does not come earlier")
+        if mark is None:
+            continue
+        for band in sorted(target.bands if bands is None else bands & target.bands):
+            options = q.options(target, band)
+            if options is not None and mark not in options.marks:
+                yield Problem(
+                    where,
+                    f"{what} uses mark {mark!r}, which scale {target.scale!r} "
+                    f"does not define for band {band!r} (item {item_id!r})",
+                )
+
+
+def _condition_problems(
     q: Questionnaire,
     where: str,
     condition: Condition,
     bands: frozenset[str],
-    earlier: Mapping[str, int] | None,
+    order: Mapping[str, int] | None,
     position: int,
 ) -> Iterator[Problem]:
     for leaf in condition_refs(condition):
-        if leaf.group is not None and leaf.group not in q.groups:
-            yield Problem(where, f"condition names group {leaf.group!r}, which does not exist")
-            continue
-        for ref in q.refs(leaf):
-            target = q.item(ref)
-            if target is None:
-                yield Problem(where, f"condition names item {ref!r}, which does not exist")
-                continue
-            if earlier is not None and earlier.get(ref, position) >= position:
-                yield Problem(where, f"condition looks at {ref!r}, which does not come earlier")
-            if isinstance(leaf, AnyMarked):
-                for band in sorted(bands & target.bands):
-                    options = q.options(target, band)
-                    if options is not None and leaf.mark not in options.marks:
-                        yield Problem(
-                            where,
-                            f"condition uses mark {leaf.mark!r}, which scale {target.scale!r} "
-                            f"does not define for band {band!r} (item {ref!r})",
-                        )
+        mark = leaf.mark if isinstance(leaf, AnyMarked) else None
+        yield from _reference_problems(q, where, "condition", leaf, mark, bands, order, position)
 
 
 def _conditions(q: Questionnaire) -> Iterator[Problem]:
     order = {item.id: index for index, (_, item) in enumerate(q.items())}
     for index, (_, item) in enumerate(q.items()):
         if item.condition is not None:
-            yield from _check_refs(q, item.id, item.condition, item.bands, order, index)
-    yield from _check_refs(
+            yield from _condition_problems(q, item.id, item.condition, item.bands, order, index)
+    yield from _condition_problems(
         q, "support_card", q.support_card.condition, frozenset(q.bands), None, len(order)
     )
 
@@ -166,19 +189,7 @@ def _groups_and_analytic_scales(q: Questionnaire) -> Iterator[Problem]:
         where = f"scales.{name}"
         if scale.construct_id not in q.constructs:
             yield Problem(where, f"construct {scale.construct_id!r} is not listed in constructs")
-        if scale.group is not None and scale.group not in q.groups:
-            yield Problem(where, f"group {scale.group!r} does not exist")
-            continue
-        for ref in q.refs(scale):
-            target = q.item(ref)
-            if target is None:
-                yield Problem(where, f"item {ref!r} does not exist")
-                continue
-            if scale.mark is not None:
-                for band in sorted(target.bands):
-                    options = q.options(target, band)
-                    if options is not None and scale.mark not in options.marks:
-                        yield Problem(where, f"item {ref!r} has no mark {scale.mark!r} in {band!r}")
+        yield from _reference_problems(q, where, "scale", scale, scale.mark, None)
 
 
 def _texts(q: Questionnaire) -> Iterator[Problem]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from flows.loader import (
     available_questionnaires,
     load_questionnaire,
 )
+from flows.model import Questionnaire
 from flows.render import render, render_preview
 from flows.steps import SchoolContext, Text
 from veilig.errors import InvalidInput, QuestionnaireError
@@ -49,16 +52,42 @@ LocalesOption = Annotated[
 ]
 
 
-def _band(text: str) -> AgeBand:
-    return parse_band(text)
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """What ``show`` and ``try`` were asked for, checked: questionnaire, band, language."""
+
+    q: Questionnaire
+    band: AgeBand
+    lang: Language
+    school: SchoolContext
 
 
-def _language(code: str) -> Language:
-    found = language(code)
+def _chosen(band: str, lang: str, questionnaire: str, contact: str | None) -> _Chosen:
+    """The options of ``show`` and ``try``, parsed; a bad one is a one-line error."""
+    chosen_band = parse_band(band)
+    found = language(lang)
     if found is None:
-        valid = ", ".join(lang.code for lang in enabled_languages())
-        raise InvalidInput(f"language {code!r} is not enabled; use one of {valid}")
-    return found
+        valid = ", ".join(choice.code for choice in enabled_languages())
+        raise InvalidInput(f"language {lang!r} is not enabled; use one of {valid}")
+    q = load_questionnaire(questionnaire)
+    return _Chosen(q, chosen_band, found, SchoolContext(support_contact=contact))
+
+
+def _status(lang: Language) -> str:
+    """How a language is marked for staff: draft, right-to-left."""
+    marks = ["draft translation, not yet checked by a native speaker"] if lang.draft else []
+    marks += ["right-to-left"] if lang.rtl else []
+    return f" ({'; '.join(marks)})" if marks else ""
+
+
+def _draft_warnings() -> list[str]:
+    return [
+        f"warning: {lang.code} ({lang.name}) is a draft translation: pupils can choose it and "
+        "are told it is new; after a native speaker has checked every string, set "
+        "draft: false in flows/data/languages.yaml"
+        for lang in enabled_languages()
+        if lang.draft
+    ]
 
 
 @app.command()
@@ -75,9 +104,9 @@ def lint() -> None:
             problems += [line.strip() for line in lines[1:]] or lines
     if not problems:
         problems += catalogues.missing_translations()
+    for line in (*problems, *_draft_warnings()):
+        typer.echo(line)
     if problems:
-        for problem in problems:
-            typer.echo(problem)
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
     enabled = enabled_languages()
@@ -89,45 +118,53 @@ def lint() -> None:
     )
 
 
-@app.command()
-def show(
-    band: BandOption,
-    lang: LangOption = "nl",
-    questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE_ID,
-    contact: ContactOption = None,
-) -> None:
+def _band_command(name: str) -> Callable[[Callable[[_Chosen], None]], Callable[[_Chosen], None]]:
+    """Register an action as command ``name`` with the options ``show`` and ``try`` share.
+
+    The options are declared and parsed once, here; the action gets them checked.
+    """
+
+    def register(action: Callable[[_Chosen], None]) -> Callable[[_Chosen], None]:
+        def command(
+            band: BandOption,
+            lang: LangOption = "nl",
+            questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE_ID,
+            contact: ContactOption = None,
+        ) -> None:
+            action(_chosen(band, lang, questionnaire, contact))
+
+        command.__doc__ = action.__doc__
+        app.command(name=name)(command)
+        return action
+
+    return register
+
+
+@_band_command("show")
+def show(chosen: _Chosen) -> None:
     """Print a band's questionnaire as a pupil sees it, conditions marked, support card too."""
-    chosen_band, chosen_lang = _band(band), _language(lang)
-    q = load_questionnaire(questionnaire)
-    school = SchoolContext(support_contact=contact)
-    screens = engine.preview(q, chosen_band, chosen_lang.code, school)
-    draft = " (draft translation, not yet checked by a native speaker)" if chosen_lang.draft else ""
-    typer.echo(f"# {q.id} {q.version[:12]} · band {chosen_band.value} · {chosen_lang.code}{draft}")
+    q = chosen.q
+    screens = engine.preview(q, chosen.band, chosen.lang.code, chosen.school)
+    where = f"band {chosen.band.value} · {chosen.lang.code}{_status(chosen.lang)}"
+    typer.echo(f"# {q.id} {q.version[:12]} · {where}")
     typer.echo("")
     typer.echo(render_preview(q, screens))
 
 
-@app.command(name="try")
-def try_(
-    band: BandOption,
-    lang: LangOption = "nl",
-    questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE_ID,
-    contact: ContactOption = None,
-) -> None:
+@_band_command("try")
+def try_(chosen: _Chosen) -> None:
     """Answer the questionnaire in the terminal, one step at a time (Ctrl-D ends)."""
-    chosen_band, chosen_lang = _band(band), _language(lang)
-    q = load_questionnaire(questionnaire)
-    school = SchoolContext(support_contact=contact)
-    code = chosen_lang.code
+    q, band, school = chosen.q, chosen.band, chosen.school
+    code = chosen.lang.code
     answers: dict[str, int | None] = {}
-    typer.echo(render(engine.current_step(q, chosen_band, code, answers, school)))
+    typer.echo(render(engine.current_step(q, band, code, answers, school)))
     for line in sys.stdin:
-        move = engine.apply(q, chosen_band, code, answers, Text(line.rstrip("\n")), school)
+        move = engine.apply(q, band, code, answers, Text(line.rstrip("\n")), school)
         answers = dict(move.answers)
         code = move.language or code
         typer.echo("")
         typer.echo(render(move.step))
-        if move.completed and not line.strip().casefold().startswith(("taal", "language")):
+        if move.completed and move.language is None:  # switching language shows the outro again
             break
     typer.echo("")
     typer.echo(f"answers: {json.dumps(answers, ensure_ascii=False, sort_keys=True)}")

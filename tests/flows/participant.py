@@ -16,6 +16,33 @@ from flows.steps import Input, Question, SchoolContext, Screen, Text, Transition
 
 Script = Sequence[tuple[str, Input | str]]
 
+# Written out by hand rather than read from the data, so a test notices when the data changes.
+SAFETY_PO = (
+    "safe_school",
+    "safe_class",
+    "safe_schoolyard",
+    "safe_corridors",
+    "safe_way",
+    "safe_online",
+)
+WELLBEING_PO = ("likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair")
+BULLYING_FORMS = (
+    "bullied_verbal",
+    "bullied_relational",
+    "bullied_physical",
+    "bullied_belongings",
+    "bullied_threat",
+    "bullied_online",
+    "bullied_origin",
+    "bullied_religion",
+    "bullied_gender",
+    "bullied_orientation",
+    "bullied_disability",
+    "bullied_sexual",
+)
+# Asked only of pupils at or above the bullied cut-off (``adult_helped`` needs more).
+FOLLOW_UPS = ("bullied_where", "bullied_by", "told_staff", "told_parent", "told_friend")
+
 
 def label(screen: Screen) -> str:
     """The name a script uses for a screen."""

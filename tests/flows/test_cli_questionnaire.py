@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from bot.cli.app import main
 from bot.cli.questionnaire import app
-from flows.i18n import DOMAIN
+from flows import catalogues
+from flows.i18n import DOMAIN, catalogue_text
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -19,11 +20,39 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_lint_passes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_passes_and_warns_about_drafts(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "lint")
     assert code == 0, out
-    assert out.startswith("OK: 1 questionnaire(s), 35 items, 5 languages enabled")
-    assert "drafts needing a native reviewer: tr, ar, pl" in out
+    *warnings, summary = out.strip().splitlines()
+    assert summary.startswith("OK: 1 questionnaire(s), 35 items, 5 languages enabled")
+    assert "drafts needing a native reviewer: tr, ar, pl" in summary
+    assert [line.split(" (")[0] for line in warnings] == [
+        "warning: tr",
+        "warning: ar",
+        "warning: pl",
+    ]
+    assert all("is a draft translation" in line for line in warnings)
+
+
+def test_lint_fails_when_an_enabled_language_misses_a_string(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = catalogue_text("pl")
+    assert original is not None
+    catalog = catalogues.read_po(original, "pl")
+    catalog.delete("Dat zeg ik liever niet", "ui:prefer_not")
+    shortened = catalogues.po_bytes(catalog)
+    monkeypatch.setattr(
+        catalogues, "catalogue_text", lambda code: shortened if code == "pl" else original
+    )
+    code, out, err = run(capsys, "lint")
+    assert code == 1
+    missing = [line for line in out.splitlines() if not line.startswith("warning:")]
+    assert missing == [
+        "flows/locales/pl/LC_MESSAGES/veilig.po: [ui:prefer_not] 'Dat zeg ik liever niet': "
+        "not translated"
+    ]
+    assert "1 problem(s) found" in err
 
 
 @pytest.mark.parametrize("band", ["po", "vo", "so"])
@@ -37,11 +66,18 @@ def test_show_prints_every_band(capsys: pytest.CaptureFixture[str], band: str, l
     assert ("Dat zeg ik liever niet" if lang == "nl" else "I'd rather not say") in out
 
 
-def test_show_marks_draft_languages(capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_marks_draft_and_right_to_left_languages(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", "--band", "po", "--lang", "ar")
     assert code == 0
-    assert "draft translation" in out
+    header = out.splitlines()[0]
+    assert header.endswith(
+        "· ar (draft translation, not yet checked by a native speaker; right-to-left)"
+    )
     assert "\u200f" in out  # right-to-left marks
+    assert "'لغة nl' (Nederlands)" in out  # the intro tells pupils it is a draft
+    code, out, _ = run(capsys, "show", "--band", "po", "--lang", "en")
+    assert out.splitlines()[0].endswith("· band po · en")
+    assert "translation is new" not in out
 
 
 @pytest.mark.parametrize(
@@ -74,6 +110,19 @@ def test_try_walks_the_questionnaire_in_the_terminal() -> None:
     assert (
         'answers: {"_intro": 1, "safe_class": 3, "safe_school": 3, "safe_schoolyard": 3, '
         '"safe_way": 1}' in result.output
+    )
+
+
+def test_try_in_a_draft_language_says_so_and_works() -> None:
+    typed = "\n".join(["start", "1", "taal tr", "evet", "dil nl", "ja"])
+    result = CliRunner().invoke(app, ["try", "--band", "so", "--lang", "pl"], input=typed + "\n")
+    assert result.exit_code == 0, result.output
+    assert "To tłumaczenie jest nowe." in result.output  # on the Polish intro
+    assert "Türkçe devam ediyoruz. Bu çeviri yeni." in result.output  # on switching
+    assert "We gaan verder in het Nederlands.\n" in result.output  # Dutch is no draft
+    assert (
+        'answers: {"_intro": 1, "safe_class": 3, "safe_school": 3, "safe_schoolyard": 3}'
+        in result.output
     )
 
 

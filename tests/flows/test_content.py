@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
-from flows.loader import load_questionnaire
 from flows.model import Questionnaire
+from tests.flows.participant import BULLYING_FORMS, FOLLOW_UPS
 
 LAW = {"veiligheidsbeleving", "aantasting", "welbevinden"}
-FORMS = {
-    "bullied_verbal",
-    "bullied_relational",
-    "bullied_physical",
-    "bullied_belongings",
-    "bullied_threat",
-    "bullied_online",
-    "bullied_origin",
-    "bullied_religion",
-    "bullied_gender",
-    "bullied_orientation",
-    "bullied_disability",
-    "bullied_sexual",
-}
-
-
-@pytest.fixture(scope="module")
-def q() -> Questionnaire:
-    return load_questionnaire()
 
 
 def test_the_three_questions_of_the_law_are_measured(q: Questionnaire) -> None:
     counts = {c: sum(1 for _, i in q.items() if i.construct_id == c) for c in LAW}
     assert counts["veiligheidsbeleving"] >= 5
     assert counts["welbevinden"] >= 5
-    assert {"bullied", *FORMS} <= {i.id for _, i in q.items()}
+    assert {"bullied", *BULLYING_FORMS} <= {i.id for _, i in q.items()}
     assert {"bullying_others", "adults_act", "gender"} <= {i.id for _, i in q.items()}
 
 
@@ -86,7 +65,7 @@ def test_reverse_items_are_marked_and_in_a_scale(q: Questionnaire) -> None:
 
 
 def test_follow_ups_are_conditional(q: Questionnaire) -> None:
-    for item_id in ("bullied_where", "bullied_by", "told_staff", "told_parent", "told_friend"):
+    for item_id in FOLLOW_UPS:
         item = q.item(item_id)
         assert item is not None and item.condition is not None
 

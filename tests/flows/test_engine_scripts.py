@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from flows import engine
-from flows.loader import load_questionnaire
 from flows.model import Questionnaire
 from flows.steps import (
     INTRO_SEEN,
@@ -24,36 +23,14 @@ from flows.steps import (
     Start,
     SupportCard,
 )
-from tests.flows.participant import Script, Walk, expect_answers
-
-SAFETY_PO = [
-    "safe_school",
-    "safe_class",
-    "safe_schoolyard",
-    "safe_corridors",
-    "safe_way",
-    "safe_online",
-]
-WELLBEING_PO = ["likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair"]
-FORMS = [
-    "bullied_verbal",
-    "bullied_relational",
-    "bullied_physical",
-    "bullied_belongings",
-    "bullied_threat",
-    "bullied_online",
-    "bullied_origin",
-    "bullied_religion",
-    "bullied_gender",
-    "bullied_orientation",
-    "bullied_disability",
-    "bullied_sexual",
-]
-
-
-@pytest.fixture(scope="module")
-def q() -> Questionnaire:
-    return load_questionnaire()
+from tests.flows.participant import (
+    BULLYING_FORMS,
+    SAFETY_PO,
+    WELLBEING_PO,
+    Script,
+    Walk,
+    expect_answers,
+)
 
 
 def test_po_pupil_who_is_fine_gets_no_follow_ups_and_no_card(q: Questionnaire) -> None:
@@ -61,7 +38,7 @@ def test_po_pupil_who_is_fine_gets_no_follow_ups_and_no_card(q: Questionnaire) -
         ("intro", Start()),
         *[(item, "1") for item in SAFETY_PO + WELLBEING_PO],  # 1 = "Ja" 😀
         ("bullied", "niet"),
-        *[(item, "Niet") for item in FORMS],
+        *[(item, "Niet") for item in BULLYING_FORMS],
         ("bullying_others", "1"),
         ("adults_act", "meestal wel"),
         ("gender", "meisje"),
@@ -75,7 +52,7 @@ def test_po_pupil_who_is_fine_gets_no_follow_ups_and_no_card(q: Questionnaire) -
             INTRO_SEEN: 1,
             **{item: 4 for item in SAFETY_PO + WELLBEING_PO},
             "bullied": 1,
-            **{item: 1 for item in FORMS},
+            **{item: 1 for item in BULLYING_FORMS},
             "bullying_others": 1,
             "adults_act": 3,
             "gender": 2,
@@ -90,7 +67,7 @@ def test_po_pupil_bullied_monthly_sees_the_card_once_and_the_follow_ups(q: Quest
         ("bullied", "2 of 3 keer per maand"),
         ("support_card", Continue()),
         ("bullied_verbal", "5"),  # several times a week: the card is not shown again
-        *[(item, "1") for item in FORMS[1:]],
+        *[(item, "1") for item in BULLYING_FORMS[1:]],
         ("bullied_where", "op het schoolplein"),
         ("bullied_by", "1"),
         ("told_staff", "ja"),
@@ -197,6 +174,28 @@ def test_switching_language_keeps_the_place(q: Questionnaire) -> None:
     assert screen.prefer_not.label == "I'd rather not say"
     walk.run([("safe_class", "yes"), ("safe_schoolyard", "taal Nederlands")])
     assert walk.lang == "nl"
+
+
+def test_a_draft_language_tells_the_pupil_it_is_new(q: Questionnaire) -> None:
+    intro = engine.current_step(q, "po", "tr", {})
+    assert isinstance(intro, Intro)
+    assert intro.help[-1].startswith("Bu çeviri yeni.")
+    assert intro.help[-1].endswith("'dil nl' yaz (Nederlands).")
+    english = engine.current_step(q, "po", "en", {})
+    assert isinstance(english, Intro) and len(english.help) == len(intro.help) - 1
+    walk = Walk(q, "po")
+    move = walk.do(ChangeLanguage("tr"))  # on the intro: the intro itself has the note
+    assert isinstance(move.step, Notice)
+    assert move.step.message == "Türkçe devam ediyoruz."
+    walk.run([("intro", "başla"), ("safe_school", "evet")])
+    move = walk.do("dil ar")
+    assert isinstance(move.step, Notice) and move.step.rtl
+    assert move.step.message.startswith("سنكمل باللغة العربية. هذه الترجمة جديدة.")
+    assert "'لغة nl' (Nederlands)" in move.step.message
+    move = walk.do("لغة nl")
+    assert isinstance(move.step, Notice)
+    assert move.step.message == "We gaan verder in het Nederlands."  # Dutch is no draft
+    assert walk.answers == {INTRO_SEEN: 1, "safe_school": 4}
 
 
 def test_unknown_language_lists_the_choices(q: Questionnaire) -> None:

@@ -104,6 +104,24 @@ def test_unknown_questionnaire_lists_the_available_ones() -> None:
             "safe_school",
             "used more than once",
         ),
+        (
+            "    mark: bullied\n    items: [bullied]\n",
+            "    mark: bullied\n    items: [bullied, bulied]\n",
+            "scales.gepest",
+            "scale names item 'bulied', which does not exist",
+        ),
+        (
+            "    mark: bullied\n    group: bullying\n",
+            "    mark: bullied\n    group: bullies\n",
+            "scales.aantasting",
+            "scale names group 'bullies', which does not exist",
+        ),
+        (
+            "    mark: agree\n    items: [safe_school]\n",
+            "    mark: agree\n    items: [safe_school, bullied]\n",
+            "scales.voelt_zich_veilig",
+            "scale uses mark 'agree', which scale 'frequency' does not define for band 'po'",
+        ),
     ],
 )
 def test_a_bad_file_names_file_item_and_reason(
