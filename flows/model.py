@@ -11,6 +11,7 @@ the key ``all`` stands for every band. A plain string in the file means ``{"all"
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
@@ -305,13 +306,25 @@ class Questionnaire(_Frozen):
             for item in section.items:
                 yield section, item
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Item]:
+        # The engine looks items up hundreds of times per pupil; a dict beats a scan.
+        return {item.id: item for _, item in self.items()}
+
     def item(self, item_id: str) -> Item | None:
         """The item with this id, if there is one."""
-        return next((item for _, item in self.items() if item.id == item_id), None)
+        return self._by_id.get(item_id)
+
+    @functools.cached_property
+    def _in_band(self) -> dict[str, tuple[tuple[Section, Item], ...]]:
+        return {
+            band: tuple((section, item) for section, item in self.items() if band in item.text)
+            for band in self.bands
+        }
 
     def items_in_band(self, band: str) -> tuple[tuple[Section, Item], ...]:
         """The items a band asks, with their sections, in order (conditions not applied)."""
-        return tuple((section, item) for section, item in self.items() if band in item.bands)
+        return self._in_band.get(band, ())
 
     def options(self, item: Item, band: str) -> OptionSet | None:
         """The options of ``item`` in ``band``, or None if the scale has none there."""
