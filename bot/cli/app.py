@@ -11,11 +11,24 @@ import sys
 
 import typer
 
-from bot.cli import codes, consent, db, groups, questionnaire, rounds, schools
+from bot.cli import (
+    codes,
+    consent,
+    db,
+    deliver,
+    export,
+    groups,
+    instrument,
+    questionnaire,
+    report,
+    rounds,
+    schools,
+    simulate,
+)
 
 app = typer.Typer(
     name="veilig",
-    help="The yearly pupil safety monitor: schools, rounds, codes and the questionnaire.",
+    help="The yearly pupil safety monitor: schools, rounds, codes, the questionnaire, results.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -28,6 +41,11 @@ app.add_typer(rounds.app, name="round")
 app.add_typer(questionnaire.app, name="questionnaire")
 app.command(name="codes")(codes.codes)
 app.command(name="consent")(consent.consent)
+app.command(name="simulate")(simulate.simulate)
+app.command(name="deliver")(deliver.deliver)
+app.command(name="report")(report.report)
+app.command(name="export")(export.export)
+app.add_typer(instrument.app, name="instrument")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,142 @@
+"""``veilig export``: the respondent-level research export of a school year.
+
+Writes ``FILE.csv`` and its codebook ``FILE.codebook.csv``, and with ``--out FILE.sav`` also
+the SPSS file (needs ``pip install 'veilig[spss]'``). The files hold answers of individual
+pupils, so they are written once (never over an existing file) and readable only by the
+operator (mode 0600). The rules are in :mod:`analytics.export`; the reader's guide is
+docs/research-export.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from analytics.dataset import Dataset
+from analytics.export import (
+    codebook_csv,
+    export_csv,
+    require_spss,
+    research_export,
+    write_sav,
+)
+from bot.cli.runtime import school_year_or_current, with_database
+from storage.database import Database
+from veilig.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class _Targets:
+    data: Path
+    codebook: Path
+    sav: Path | None
+
+    def all(self) -> list[Path]:
+        return [self.data, self.codebook, *([self.sav] if self.sav else [])]
+
+
+def _targets(out: Path) -> _Targets:
+    suffix = out.suffix.lower()
+    if suffix not in ("", ".csv", ".sav"):
+        raise InvalidInput(
+            f"--out {out}: give a name ending in .csv (CSV and codebook) or .sav (SPSS too)"
+        )
+    stem = out.with_suffix("") if suffix else out
+    return _Targets(
+        data=stem.with_name(stem.name + ".csv"),
+        codebook=stem.with_name(stem.name + ".codebook.csv"),
+        sav=stem.with_name(stem.name + ".sav") if suffix == ".sav" else None,
+    )
+
+
+def _write_new(path: Path, text: str) -> None:
+    # O_EXCL: never overwrite a file, even one created since the check.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _link_new(source: Path, path: Path) -> None:
+    """Give ``source`` the name ``path`` only if nothing has that name (no overwrite)."""
+    try:
+        os.link(source, path)
+    except FileExistsError:
+        raise InvalidInput(f"{path} exists already; choose a new file name") from None
+
+
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        ...,
+        help="File to write: NAME.csv (with NAME.codebook.csv), or NAME.sav to write the "
+        "SPSS file as well. Existing files are never overwritten.",
+    ),
+    school_year: str | None = typer.Option(
+        None, help="School year like 2026-2027; by default the current one (from 1 August)."
+    ),
+    min_n: int = typer.Option(
+        10, "--min-n", help="Fewest respondents of a school-band, grade or group to show it."
+    ),
+) -> None:
+    """Write every response of a school year, one row per pupil, for research."""
+    year = school_year_or_current(school_year)
+    if min_n < 1:
+        raise InvalidInput(f"--min-n must be 1 or more, got {min_n}")
+    targets = _targets(out)
+    if not targets.data.parent.is_dir():
+        raise InvalidInput(f"folder {targets.data.parent} does not exist; create it first")
+    existing = [str(path) for path in targets.all() if path.exists()]
+    if existing:
+        raise InvalidInput(
+            f"{', '.join(existing)} exists already; the export is written once, choose a new "
+            "file name"
+        )
+    if targets.sav is not None:
+        require_spss()  # before reading the database, not after
+
+    async def work(database: Database) -> Dataset:
+        from analytics.load import load_dataset  # the batch's one read
+
+        return await load_dataset(database, school_year=year)
+
+    dataset = with_database(ctx, work)
+    result = research_export(dataset, year, min_n=min_n)
+    written: list[Path] = []
+    try:
+        _write_new(targets.data, export_csv(result))
+        written.append(targets.data)
+        _write_new(targets.codebook, codebook_csv(result))
+        written.append(targets.codebook)
+        if targets.sav is not None:
+            descriptor, temporary = tempfile.mkstemp(
+                dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
+            )
+            os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
+            try:
+                write_sav(result, Path(temporary), dataset.questionnaire)
+                _link_new(Path(temporary), targets.sav)
+                written.append(targets.sav)
+            finally:
+                Path(temporary).unlink(missing_ok=True)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+    schools = result.data["school"].nunique()
+    names = ", ".join(str(path) for path in written)
+    typer.echo(f"Wrote {len(result.data)} respondents of {schools} schools ({year}) to {names}.")
+    if result.left_out_respondents:
+        typer.echo(
+            f"Left out {result.left_out_respondents} respondents of "
+            f"{result.left_out_units} school-bands with fewer than {min_n} respondents."
+        )
+    if result.blank_grades or result.blank_groups:
+        typer.echo(
+            f"Blanked to protect small cells: grade in {result.blank_grades} rows, group in "
+            f"{result.blank_groups} rows (see docs/research-export.md)."
+        )

@@ -1,0 +1,72 @@
+"""``veilig instrument report``: the instrument's own evidence for a school year.
+
+Writes a Markdown report (``--out NAME.md``) and, beside it, every table as CSV
+(``NAME.items.csv``, ``NAME.reliability.csv``, ...) with figures unrounded. Only aggregates
+with small cells suppressed are written, so the files may be replaced by a new run. The
+statistics are in :mod:`analytics.instrument`; how to read them is docs/instrument.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from analytics.dataset import Dataset
+from analytics.instrument import MIN_SCHOOLS, instrument_report, render_markdown
+from bot.cli.runtime import school_year_or_current, with_database
+from storage.database import Database
+from veilig.errors import InvalidInput
+
+app = typer.Typer(
+    help="Evidence that the questionnaire measures well: items, reliability, factors, norms.",
+    no_args_is_help=True,
+)
+
+
+def table_path(out: Path, name: str) -> Path:
+    """Where the CSV of table ``name`` goes beside the report ``out`` (NAME.<table>.csv)."""
+    return out.with_name(f"{out.stem}.{name}.csv")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        ..., help="Markdown file to write (NAME.md); the tables go beside it as NAME.<table>.csv."
+    ),
+    school_year: str | None = typer.Option(
+        None, help="School year like 2026-2027; by default the current one (from 1 August)."
+    ),
+    min_n: int = typer.Option(10, "--min-n", help="Fewest pupils behind a published figure."),
+    min_schools: int = typer.Option(
+        MIN_SCHOOLS, "--min-schools", help="Fewest schools for the norms (percentiles)."
+    ),
+) -> None:
+    """Write item distributions, reliability, factor structure and norms of a school year."""
+    year = school_year_or_current(school_year)
+    if out.suffix.lower() != ".md":
+        raise InvalidInput(f"--out {out}: give a Markdown file name ending in .md")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"folder {out.parent} does not exist; create it first")
+    if min_n < 1 or min_schools < 1:
+        raise InvalidInput("--min-n and --min-schools must be 1 or more")
+
+    async def work(database: Database) -> Dataset:
+        from analytics.load import load_dataset  # the batch's one read
+
+        return await load_dataset(database, school_year=year)
+
+    dataset = with_database(ctx, work)
+    result = instrument_report(dataset, year, min_n=min_n, min_schools=min_schools)
+    out.write_text(render_markdown(result), encoding="utf-8")
+    tables = result.tables()
+    for name, table in tables.items():
+        table_path(out, name).write_text(
+            table.to_csv(index=False, lineterminator="\n"), encoding="utf-8"
+        )
+    bands = ", ".join(str(band) for band in result.bands["band"]) or "none"
+    typer.echo(
+        f"Wrote the instrument report {year} (bands: {bands}) to {out} and "
+        f"{len(tables)} tables beside it ({table_path(out, '<table>').name})."
+    )

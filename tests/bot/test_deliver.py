@@ -1,0 +1,246 @@
+"""``veilig deliver`` end to end on SQLite and PostgreSQL: schools set up with the real CLI,
+pupils answering through the real engine (``veilig simulate``), the delivery read back."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from analytics.delivery import DATA_FILES, MANIFEST, SCHEMA_PATH, validate_document
+from bot.cli.app import main
+from storage.database import Database
+from storage.pseudonyms import Keyring
+from storage.repositories import audit, deliveries
+from storage.repositories.deliveries import DeliveryRecord
+from tests.conftest import TEST_SECRET
+from veilig.errors import InvalidInput
+
+YEAR = "2026-2027"
+ALL_FILES = (*DATA_FILES, MANIFEST)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class Cli:
+    def __init__(self, capsys: pytest.CaptureFixture[str], url: str) -> None:
+        self.capsys = capsys
+        self.url = url
+
+    def __call__(self, *args: str) -> Result:
+        self.capsys.readouterr()
+        code = main(list(args))
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def ok(self, *args: str) -> Result:
+        result = self(*args)
+        assert result.code == 0, result.err
+        return result
+
+    def deliveries(self) -> list[DeliveryRecord]:
+        async def read() -> list[DeliveryRecord]:
+            database = Database(self.url, Keyring(TEST_SECRET))
+            try:
+                async with database.transaction() as session:
+                    return await deliveries.of_year(session, YEAR)
+            finally:
+                await database.dispose()
+
+        return asyncio.run(read())
+
+    def actions(self) -> list[str]:
+        async def read() -> list[str]:
+            database = Database(self.url, Keyring(TEST_SECRET))
+            try:
+                async with database.transaction() as session:
+                    return await audit.actions(session)
+            finally:
+                await database.dispose()
+
+        return asyncio.run(read())
+
+
+@pytest.fixture
+def cli(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
+    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
+    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
+    return Cli(capsys, database_url)
+
+
+def _school(
+    cli: Cli,
+    code: str,
+    sector: str,
+    grade: int,
+    pupils: int,
+    *,
+    round_: str | None = "closed",
+    consent: bool = True,
+) -> None:
+    """A school with one group, set up and answered the way an operator and pupils would."""
+    cli.ok(
+        "school", "add", "--brin", code[:4], "--vestiging", code[4:], "--name", f"School {code}",
+        "--sector", sector,
+    )  # fmt: skip
+    if round_ is None:
+        return
+    cli.ok(
+        "group", "add", code, "--name", "g1", "--grade", str(grade), "--enrolled", "40",
+        "--school-year", YEAR,
+    )  # fmt: skip
+    cli.ok("round", "open", code, "--school-year", YEAR)
+    if pupils:
+        cli.ok("simulate", code, "--pupils", str(pupils), "--seed", "3", "--school-year", YEAR)
+    if round_ == "closed":
+        cli.ok("round", "close", code, "--school-year", YEAR)
+    if consent:
+        cli.ok("consent", code, "--by", "M. Jansen, directeur", "--school-year", YEAR)
+
+
+def _year(cli: Cli) -> None:
+    _school(cli, "12AB00", "po", 6, 22)  # delivered
+    _school(cli, "34CD00", "vo", 2, 3, consent=False)  # closed, no consent
+    _school(cli, "56EF00", "po", 7, 3, round_="open")  # consent, round still open
+    _school(cli, "78GH00", "so", 4, 4)  # delivered, but fewer than 10 pupils: suppressed
+    _school(cli, "90KL00", "vo", 1, 0, round_=None)  # registered, no round this year
+
+
+def _read(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ALL_FILES}
+
+
+def test_a_school_year_is_delivered(cli: Cli, tmp_path: Path) -> None:
+    _year(cli)
+    out = tmp_path / "inspectie" / YEAR
+    result = cli("deliver", "--school-year", YEAR, "--out", str(out))
+    assert result.code == 0, result.err
+    assert f"Delivered {YEAR} to {out}: 2 schools in 2 rows (1 suppressed" in result.out
+    assert "  34CD00  no consent" in result.out
+    assert "  56EF00  round not closed" in result.out
+    assert "  90KL00  no round this school year" in result.out
+    files = _read(out)
+
+    document = json.loads(files["delivery.json"])
+    validate_document(document)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(document)) == []
+    rows = {row["school"]: row for row in document["schools"]}
+    assert set(rows) == {"12AB00", "78GH00"}  # no consent, open round, no round: not in it
+    for absent in ("34CD00", "56EF00", "90KL00"):
+        assert absent.encode() not in files["delivery.json"]
+        assert absent.encode() not in files["schools.csv"]
+        assert absent.encode() not in files["option_shares.csv"]
+    shown = rows["12AB00"]
+    assert (shown["band"], shown["sector"], shown["enrolled"]) == ("po", "po", 40)
+    assert not shown["suppressed"] and 10 <= shown["respondents"] <= 22
+    assert shown["veiligheidsbeleving_mean"] is not None
+    small = rows["78GH00"]  # 4 pupils: identity, no figure at all
+    assert small["suppressed"] and small["suppression_reason"] == "below_min"
+    assert small["respondents"] is None and small["enrolled"] is None
+    assert small["veiligheidsbeleving_mean"] is None and small["gepest_share"] is None
+    assert {o["school"] for o in document["option_shares"]} == {"12AB00"}
+
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["not_delivered"] == [
+        {"school": "34CD00", "reasons": ["no_consent"]},
+        {"school": "56EF00", "reasons": ["round_not_closed"]},
+        {"school": "90KL00", "reasons": ["no_round"]},
+    ]
+    for entry in manifest["files"]:
+        assert entry["sha256"] == hashlib.sha256(files[entry["name"]]).hexdigest()
+
+    (record,) = cli.deliveries()
+    assert record.sha256 == hashlib.sha256(files[MANIFEST]).hexdigest()
+    assert record.file_name == str((out / MANIFEST).resolve())
+    assert record.row_count == 2
+    assert "delivery.write" in cli.actions()
+
+    # Again, into another folder: the same bytes, and a second record.
+    again = tmp_path / "again"
+    assert cli("deliver", "--school-year", YEAR, "--out", str(again)).code == 0
+    assert _read(again) == files
+    assert [r.sha256 for r in cli.deliveries()] == [record.sha256] * 2
+
+    # Into the first folder: refused without --force, and nothing changes.
+    refused = cli("deliver", "--school-year", YEAR, "--out", str(out))
+    assert refused.code == 1 and "already holds a delivery" in refused.err
+    assert refused.err.count("\n") == 1
+    assert len(cli.deliveries()) == 2
+    forced = cli("deliver", "--school-year", YEAR, "--out", str(out), "--force")
+    assert forced.code == 0, forced.err
+    assert _read(out) == files and len(cli.deliveries()) == 3
+
+
+def test_nothing_to_deliver_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    _school(cli, "34CD00", "vo", 2, 0, consent=False)
+    _school(cli, "56EF00", "po", 7, 0, round_="open")
+    out = tmp_path / "out"
+    result = cli("deliver", "--school-year", YEAR, "--out", str(out))
+    assert result.code == 1
+    assert "no school has both a closed round and consent for 2026-2027" in result.err
+    assert "nothing was written" in result.err
+    assert "34CD00  no consent" in result.out and "56EF00  round not closed" in result.out
+    assert not out.exists() or not any(out.iterdir())
+    assert cli.deliveries() == []
+    assert "delivery.write" not in cli.actions()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--school-year", "2026/27"], "school year '2026/27' is not valid"),
+        (["--school-year", YEAR, "--min-n", "0"], "--min-n must be 1 or more"),
+    ],
+)
+def test_bad_options_are_one_line(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
+    result = cli("deliver", *args, "--out", str(tmp_path / "out"))
+    assert result.code == 1 and message in result.err and result.err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+async def test_the_delivery_record_keeps_each_delivery(database: Database) -> None:
+    now = datetime(2027, 6, 30, 12, tzinfo=UTC)
+    digest = hashlib.sha256(b"manifest").hexdigest()
+    async with database.transaction() as session:
+        first = await deliveries.record(
+            session, school_year=YEAR, file_name="/d/manifest.json", sha256=digest,
+            row_count=12, now=now,
+        )  # fmt: skip
+        await deliveries.record(
+            session, school_year="2025-2026", file_name="/e/manifest.json", sha256=digest,
+            row_count=3, now=now,
+        )  # fmt: skip
+        second = await deliveries.record(
+            session, school_year=YEAR, file_name="/d/manifest.json", sha256=digest,
+            row_count=12, now=now.replace(hour=13),
+        )  # fmt: skip
+    async with database.transaction() as session:
+        found = await deliveries.of_year(session, YEAR)
+    assert found == [first, second]
+    assert found[0].delivered_at == now and found[0].row_count == 12
+    async with database.transaction() as session:
+        with pytest.raises(InvalidInput, match="SHA-256"):
+            await deliveries.record(
+                session, school_year=YEAR, file_name="x", sha256="ABC", row_count=1, now=now
+            )
+        with pytest.raises(InvalidInput, match="file name"):
+            await deliveries.record(
+                session, school_year=YEAR, file_name="x" * 256, sha256=digest, row_count=1,
+                now=now,
+            )  # fmt: skip
+        with pytest.raises(InvalidInput, match="school year"):
+            await deliveries.of_year(session, "2026")

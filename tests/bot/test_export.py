@@ -1,0 +1,148 @@
+"""``veilig export`` and ``veilig instrument report`` end to end on SQLite and PostgreSQL:
+pupils answer through the real engine (``veilig simulate``), the commands read them back."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.dataset import Dataset
+from analytics.export import EXPORT_META, export_csv, read_export, research_export
+from analytics.instrument import instrument_report, render_markdown
+from analytics.load import load_dataset
+from flows import load_questionnaire
+from storage.database import Database
+from storage.pseudonyms import Keyring
+from tests.bot.test_cli import Cli
+from tests.conftest import TEST_SECRET
+
+YEAR = "2026-2027"
+
+
+def _ok(run: Cli, *args: str) -> str:
+    result = run(*args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def _school(run: Cli, brin: str, groups: list[tuple[str, int, int]]) -> None:
+    _ok(run, "school", "add", "--brin", brin, "--vestiging", "00", "--name", brin, "--sector", "po")
+    for name, grade, enrolled in groups:
+        _ok(
+            run, "group", "add", f"{brin}00", "--name", name, "--grade", str(grade),
+            "--enrolled", str(enrolled), "--school-year", YEAR,
+        )  # fmt: skip
+    _ok(run, "round", "open", f"{brin}00", "--school-year", YEAR)
+    pupils = sum(enrolled for _, _, enrolled in groups)
+    # Every place taken: each group gets exactly its enrolled number of respondents.
+    _ok(run, "simulate", f"{brin}00", "--pupils", str(pupils), "--seed", "3",
+        "--school-year", YEAR)  # fmt: skip
+
+
+@pytest.fixture
+def school_year(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
+    """12AB00: groep 7 (14 pupils), groep 8 (12), groep 6 "6C juf Anna" (4); 34CD00: 5."""
+    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
+    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
+    run = Cli(capsys, database_url)
+    _school(run, "12AB", [("7A", 7, 14), ("8A", 8, 12), ("6C juf Anna", 6, 4)])
+    _school(run, "34CD", [("7A", 7, 5)])
+    return run
+
+
+def _dataset(run: Cli) -> Dataset:
+    async def read() -> Dataset:
+        database = Database(run.url, Keyring(TEST_SECRET))
+        try:
+            return await load_dataset(database, school_year=YEAR)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
+def test_export_writes_csv_codebook_and_sav(school_year: Cli, tmp_path: Path) -> None:
+    run = school_year
+    out = _ok(run, "export", "--school-year", YEAR, "--out", str(tmp_path / "research.sav"))
+    assert not list(tmp_path.glob(".veilig-export-*"))  # the temporary .sav is gone
+    data, book, sav = (tmp_path / name for name in ("research.csv", "research.codebook.csv",
+                                                     "research.sav"))  # fmt: skip
+    for path in (data, book, sav):
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path
+    assert "Wrote 30 respondents of 1 schools (2026-2027)" in out
+    assert "Left out 5 respondents of 1 school-bands with fewer than 10 respondents." in out
+    assert "grade in 16 rows, group in 16 rows" in out
+
+    q = load_questionnaire()
+    back = read_export(data, q)
+    assert len(back) == 30 and set(back["school"].astype(str)) == {"12AB00"}
+    # Groep 6 (4 pupils) is blanked, and groep 8 (12, the smallest other grade) with it.
+    assert back["grade"].value_counts(dropna=False).to_dict() == {7: 14, pd.NA: 16}
+    assert set(back.loc[back["grade"] == 7, "group"].astype(str)) == {"1"}
+    text = data.read_text(encoding="utf-8")
+    assert "juf Anna" not in text and "7A" not in text
+    assert text.splitlines()[0].startswith(",".join(EXPORT_META))
+    # The file is the pure export of what the loader reads: nothing added on the way.
+    assert text == export_csv(research_export(_dataset(run), YEAR))
+    with book.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"variable": "safe_school", "band": "po", "value": "4", "label": "Ja"}.items() <= (
+        next(r for r in rows if r["variable"] == "safe_school" and r["value"] == "4").items()
+    )
+    import pyreadstat
+
+    frame, meta = pyreadstat.read_sav(str(sav), user_missing=True)
+    assert len(frame) == 30
+    assert meta.variable_value_labels["safe_school"][-1] == "Dat zeg ik liever niet"
+
+
+def test_export_refuses_overwriting_odd_names_and_sav_without_pyreadstat(
+    school_year: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = school_year
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _ok(run, "export", "--school-year", YEAR, "--out", str(folder / "first.csv"))
+    assert sorted(p.name for p in folder.iterdir()) == ["first.codebook.csv", "first.csv"]
+    again = run("export", "--school-year", YEAR, "--out", str(folder / "first.csv"))
+    assert again.code == 1 and "exists already" in again.err
+    odd = run("export", "--school-year", YEAR, "--out", str(folder / "first.txt"))
+    assert odd.code == 1 and "ending in .csv" in odd.err
+    bad = run("export", "--school-year", YEAR, "--min-n", "0", "--out", str(folder / "b"))
+    assert bad.code == 1 and "--min-n" in bad.err
+
+    monkeypatch.setitem(sys.modules, "pyreadstat", None)  # the optional extra not installed
+    result = run("export", "--school-year", YEAR, "--out", str(folder / "x.sav"))
+    assert result.code == 2
+    assert "pip install 'veilig[spss]'" in result.err
+    assert sorted(p.name for p in folder.iterdir()) == ["first.codebook.csv", "first.csv"]
+
+
+def test_instrument_report_writes_markdown_and_tables(school_year: Cli, tmp_path: Path) -> None:
+    run = school_year
+    target = tmp_path / "instrument.md"
+    out = _ok(run, "instrument", "report", "--school-year", YEAR, "--out", str(target),
+              "--min-schools", "1")  # fmt: skip
+    assert "Wrote the instrument report 2026-2027 (bands: po)" in out
+    text = target.read_text(encoding="utf-8")
+    expected = instrument_report(_dataset(run), YEAR, min_schools=1)
+    assert text == render_markdown(expected)
+    assert text.startswith("# Instrument evidence 2026-2027")
+    for name, table in expected.tables().items():
+        path = tmp_path / f"instrument.{name}.csv"
+        assert path.exists(), name
+        if not table.empty:
+            assert len(pd.read_csv(path)) == len(table), name
+    bands = pd.read_csv(tmp_path / "instrument.bands.csv")
+    assert bands["band"].tolist() == ["po"] and bands["respondents"].tolist() == [35]
+    # A second run replaces the report (aggregates only).
+    _ok(run, "instrument", "report", "--school-year", YEAR, "--out", str(target))
+    wrong = run("instrument", "report", "--school-year", YEAR, "--out", str(tmp_path / "x.txt"))
+    assert wrong.code == 1 and ".md" in wrong.err
