@@ -41,13 +41,13 @@ FROM respondent JOIN survey_round ON survey_round.id = respondent.round_id
 """
 RESPONDENT_WIDTHS = (4, 4, 4, 2, 2)
 
-# respondent, item number, code (-1 for "I'd rather not say").
+# respondent, item number, code (-1 for "I'd rather not say"). No join: the respondents of a
+# school year were read first, and their answers lie in one range of respondent numbers (pupils
+# of a year answer in one season). Rows of other years inside the range are dropped on arrival,
+# so the result is right whatever the numbering; the range only keeps the read small.
 ANSWERS = """
-SELECT answer.respondent_id, answer.item_id, CAST(COALESCE(answer.value, -1) AS smallint)
-FROM answer
-JOIN respondent ON respondent.id = answer.respondent_id
-JOIN survey_round ON survey_round.id = respondent.round_id
-{where}
+SELECT respondent_id, item_id, CAST(COALESCE(value, -1) AS smallint) FROM answer
+WHERE respondent_id BETWEEN :low AND :high
 """
 ANSWER_WIDTHS = (4, 2, 2)
 
@@ -56,8 +56,11 @@ def respondents_query(school_year: str | None) -> str:
     return RESPONDENTS.format(where=_YEAR_FILTER if school_year else "")
 
 
-def answers_query(school_year: str | None) -> str:
-    return ANSWERS.format(where=_YEAR_FILTER if school_year else "")
+def answers_query(respondent_ids: np.ndarray) -> tuple[str, dict[str, int]]:
+    """The answer query for respondents numbered ``respondent_ids`` (sorted), and its values."""
+    if not len(respondent_ids):
+        return ANSWERS, {"low": 1, "high": 0}
+    return ANSWERS, {"low": int(respondent_ids[0]), "high": int(respondent_ids[-1])}
 
 
 class _Positions:
@@ -169,9 +172,8 @@ async def _read(database: Database, school_year: str | None) -> Dataset:
                 keep = (at >= 0) & (columns >= 0) & (rows[:, 1] < len(column_of))
                 matrix[at[keep], columns[keep]] = rows[keep, 2]
 
-            await stream_int_columns(
-                connection, answers_query(school_year), params, ANSWER_WIDTHS, scatter
-            )
+            query, bounds = answers_query(people[:, 0])
+            await stream_int_columns(connection, query, bounds, ANSWER_WIDTHS, scatter)
     return _assemble(questionnaire, items, people, matrix, schools, groups, rounds)
 
 

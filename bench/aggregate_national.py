@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics.dataset import DECLINED, Dataset  # noqa: E402
-from analytics.load import answers_query, load_dataset  # noqa: E402
+from analytics.load import answers_query, load_dataset, respondents_query  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.extract import numbered_query  # noqa: E402
@@ -252,8 +252,11 @@ async def prepare(pupils: int, seed: int) -> tuple[str, dict[str, Any]]:
 
 async def _copy_floor(url: str) -> tuple[float, int]:
     """Seconds and bytes of the bare binary COPY of the loader's answer rows."""
-    query, args = numbered_query(answers_query(SCHOOL_YEAR), {"school_year": SCHOOL_YEAR})
     connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    # The same query the loader sends, for the same school year's respondents (not timed).
+    year, values = numbered_query(respondents_query(SCHOOL_YEAR), {"school_year": SCHOOL_YEAR})
+    ids = np.asarray([row[0] for row in await connection.fetch(year, *values)], dtype=np.int64)
+    query, args = numbered_query(*answers_query(ids))
     received = 0
 
     async def sink(data: bytes) -> None:

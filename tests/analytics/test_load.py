@@ -73,9 +73,10 @@ async def test_loads_every_answer_with_its_context(database: Database) -> None:
         {"_intro": 1, "safe_school": 4, "bullied": None, "gender": 2},
         done=True,
     )
+    # A pupil of another year numbered between this year's: inside the read range, left out.
+    await _pupil(database, LINDE, "2025-2026", "6a", {"likes_school": 2}, done=True)
     await _pupil(database, LINDE, "2026-2027", "7a", {"safe_school": 1}, done=False)
     await _pupil(database, BRUG, "2026-2027", "2b", {"safe_class": 5, "retired_item": 3}, done=True)
-    await _pupil(database, LINDE, "2025-2026", "6a", {"likes_school": 2}, done=True)
     async with database.transaction() as session:
         await consents.give(session, LINDE, "2026-2027", "A. Directeur", NOW)
 
@@ -95,6 +96,7 @@ async def test_loads_every_answer_with_its_context(database: Database) -> None:
     assert "_intro" not in frame.columns and "retired_item" not in frame.columns
     items = list(data.items)
     assert int((frame[items] != UNANSWERED).to_numpy().sum()) == 5
+    assert "likes_school" in items and (frame["likes_school"] == UNANSWERED).all()
 
     assert sorted(data.groups["group"]) == ["2b", "7a"]
     assert data.groups["enrolled"].tolist() == [25, 25]
