@@ -521,17 +521,20 @@ class InstrumentReport:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, for writing one CSV each."""
-        return {
-            "bands": self.bands,
-            "overview": self.overview,
-            "items": self.items,
-            "item_summary": self.item_summary,
-            "reliability": self.reliability,
-            "item_total": self.item_total,
-            "eigenvalues": self.eigenvalues,
-            "loadings": self.loadings,
-            "norms": self.norms,
-        }
+        return {name: getattr(self, name) for name in ("bands", *_BAND_TABLES)}
+
+
+#: The tables made band by band and joined (``bands`` is made once, for all bands).
+_BAND_TABLES = (
+    "overview",
+    "items",
+    "item_summary",
+    "reliability",
+    "item_total",
+    "eigenvalues",
+    "loadings",
+    "norms",
+)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -555,19 +558,7 @@ def instrument_report(
     questionnaire = dataset.questionnaire
     responses = dataset.year(school_year).responses
     band_rows = []
-    parts: dict[str, list[pd.DataFrame]] = {
-        name: []
-        for name in (
-            "overview",
-            "items",
-            "item_summary",
-            "reliability",
-            "item_total",
-            "eigenvalues",
-            "loadings",
-            "norms",
-        )
-    }
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _BAND_TABLES}
     notes: list[str] = []
     band_column = responses["band"].astype(str)
     for band in questionnaire.bands:

@@ -2,7 +2,9 @@
 
 The functions here build and compare :class:`babel.messages.catalog.Catalog` objects and turn
 them into bytes; writing files is left to the caller (``veilig questionnaire catalogue ...``),
-so ``flows`` itself only ever reads its own data.
+so ``flows`` itself only ever reads its own data. They serve the questionnaire's ``veilig``
+domain by default; another gettext domain (the school report's ``report``, with its catalogues
+in ``analytics/locales``) passes ``domain`` and, to check its files, ``locales``.
 
 A translator adds a language like this (docs/questionnaire.md has the details)::
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from babel import Locale
 from babel.messages import mofile, pofile
@@ -49,7 +52,7 @@ def all_source_messages(
 
 def template(questionnaires: Iterable[Questionnaire] | None = None) -> Catalog:
     """The catalogue template (``.pot``): every source text with its context and hints."""
-    catalog = _empty()
+    catalog = empty_catalogue()
     for message in all_source_messages(questionnaires):
         msgid: str | tuple[str, str] = (
             (message.message, message.plural) if message.plural else message.message
@@ -65,24 +68,29 @@ def template(questionnaires: Iterable[Questionnaire] | None = None) -> Catalog:
     return catalog
 
 
-def new_catalogue(code: str, source: Catalog) -> Catalog:
+def new_catalogue(code: str, source: Catalog, *, domain: str = DOMAIN) -> Catalog:
     """An empty catalogue for language ``code`` with every message of ``source``."""
     Locale.parse(code)  # fails early with babel's message on a code it does not know
-    catalog = _empty(code)
+    catalog = empty_catalogue(code, domain=domain)
     catalog.update(source, no_fuzzy_matching=True)
     return catalog
 
 
-def _empty(locale: str | None = None) -> Catalog:
-    """A catalogue without messages; the template has no locale."""
+def empty_catalogue(locale: str | None = None, *, domain: str = DOMAIN) -> Catalog:
+    """A catalogue without messages; a template has no locale."""
     return Catalog(
         locale=locale,
-        domain=DOMAIN,
+        domain=domain,
         project=PROJECT,
         creation_date=_EPOCH,
         revision_date=_EPOCH,
         fuzzy=False,
     )
+
+
+def catalogue_path(locales: Path, code: str, domain: str = DOMAIN) -> Path:
+    """Where the catalogue of language ``code`` lies in the folder ``locales``."""
+    return locales / code / "LC_MESSAGES" / f"{domain}.po"
 
 
 def updated_catalogue(existing: Catalog, source: Catalog) -> Catalog:
@@ -95,15 +103,23 @@ def updated_catalogue(existing: Catalog, source: Catalog) -> Catalog:
     return existing
 
 
-def read_po(data: bytes, code: str) -> Catalog:
+def read_po(data: bytes, code: str, *, domain: str = DOMAIN) -> Catalog:
     """Parse ``.po`` bytes."""
-    return pofile.read_po(io.BytesIO(data), locale=code, domain=DOMAIN)
+    return pofile.read_po(io.BytesIO(data), locale=code, domain=domain)
 
 
-def po_bytes(catalog: Catalog) -> bytes:
-    """The catalogue as ``.po`` (or ``.pot``) bytes, wrapped at 100 columns, sorted stably."""
+def po_bytes(catalog: Catalog, *, ignore_obsolete: bool = False) -> bytes:
+    """The catalogue as ``.po`` (or ``.pot``) bytes, wrapped at 100 columns, sorted stably;
+    messages no longer in the template are kept (as ``#~``) unless ``ignore_obsolete``."""
     out = io.BytesIO()
-    pofile.write_po(out, catalog, width=100, include_previous=False, omit_header=False)
+    pofile.write_po(
+        out,
+        catalog,
+        width=100,
+        include_previous=False,
+        omit_header=False,
+        ignore_obsolete=ignore_obsolete,
+    )
     return out.getvalue()
 
 
@@ -115,12 +131,22 @@ def mo_bytes(catalog: Catalog) -> bytes:
 
 
 def missing_translations(
-    codes: Iterable[str] | None = None, source: Catalog | None = None
+    codes: Iterable[str] | None = None,
+    source: Catalog | None = None,
+    *,
+    domain: str = DOMAIN,
+    locales: Path | None = None,
+    how: str = "make it with `veilig questionnaire catalogue add {code}`",
 ) -> list[str]:
     """Problems of the catalogues of enabled languages (or ``codes``): one line each.
 
     A message is missing when the catalogue lacks it, when a translation (or a plural form)
     is empty or fuzzy, or when its ``{fields}`` differ from the Dutch source.
+
+    By default the catalogues are the questionnaire's own, packaged with ``flows``. Another
+    domain passes ``domain``, the folder ``locales`` that holds its files, its ``source``
+    template (the default is the questionnaire's) and ``how``: what to run to make a missing
+    catalogue (``{code}`` stands for the language).
     """
     wanted = (
         list(codes)
@@ -130,13 +156,17 @@ def missing_translations(
     reference = source if source is not None else template()
     found: list[str] = []
     for code in wanted:
-        data = catalogue_text(code)
-        where = f"flows/locales/{code}/LC_MESSAGES/{DOMAIN}.po"
+        if locales is None:
+            data = catalogue_text(code)
+            where = f"flows/locales/{code}/LC_MESSAGES/{domain}.po"
+        else:
+            path = catalogue_path(locales, code, domain)
+            data = path.read_bytes() if path.is_file() else None
+            where = str(path)
         if data is None:
-            how = f"make it with `veilig questionnaire catalogue add {code}`"
-            found.append(f"{where}: missing; {how}")
+            found.append(f"{where}: missing; {how.format(code=code)}")
             continue
-        problems = catalogue_problems(read_po(data, code), reference)
+        problems = catalogue_problems(read_po(data, code, domain=domain), reference)
         found.extend(f"{where}: {problem}" for problem in problems)
     return found
 

@@ -80,13 +80,28 @@ class Suggestion:
 
 
 def _low(figure: ShareFigure | None, worse_when_higher: bool, rule: Rules) -> bool:
-    """The share is on the bad side of the peers (percentile) or far from the national figure."""
+    """The share is on the bad side of the peers (percentile)."""
     if figure is None or figure.share is None:
         return False
     if figure.peers is not None:
         p = figure.peers.percentile
         return p >= 100 - rule.low_percentile if worse_when_higher else p <= rule.low_percentile
     return False
+
+
+def _on_the_bad_side(figures: SchoolFigures, name: str, band: str | None, rule: Rules) -> bool:
+    """The share ``name`` is on the bad side of the peers (:func:`_low`) or of the national
+    figure: at or above it for a harm figure, at least ``national_margin`` below it else."""
+    figure = figures.share(name)
+    worse_when_higher = name in rule.worse_when_higher
+    if _low(figure, worse_when_higher, rule):
+        return True
+    national = rule.national_figure(name, band)
+    if figure is None or figure.share is None or national is None:
+        return False
+    if worse_when_higher:
+        return figure.share >= national
+    return figure.share <= national - rule.national_margin
 
 
 def _worse(results: SchoolResults, figures: SchoolFigures, rule: Rules, words: Words) -> list[str]:
@@ -126,26 +141,9 @@ def suggestions(
             )
         )
 
-    feels = figures.share("voelt_zich_veilig")
-    national_safe = rule.national_figure("voelt_zich_veilig", results.band)
-    feels_low = _low(feels, False, rule) or (
-        feels is not None
-        and feels.share is not None
-        and national_safe is not None
-        and feels.share <= national_safe - rule.national_margin
-    )
-    if feels_low:
+    if _on_the_bad_side(figures, "voelt_zich_veilig", results.band, rule):
         chosen.append(("advice:feels_safe", {}))
-
-    bullied = figures.share("gepest")
-    national_bullied = rule.national_figure("gepest", results.band)
-    bullying_high = _low(bullied, True, rule) or (
-        bullied is not None
-        and bullied.share is not None
-        and national_bullied is not None
-        and bullied.share >= national_bullied
-    )
-    if bullying_high:
+    if _on_the_bad_side(figures, "gepest", results.band, rule):
         chosen.append(("advice:whole_school", {}))
 
     # The most named place and person, when a suggestion for it exists.

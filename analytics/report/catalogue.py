@@ -7,36 +7,31 @@ translations::
                                                # updates analytics/locales/<lang>/.../report.po
 
 ``tests/analytics/test_report.py`` fails while the template is stale or a language misses a
-string. The checks are those of the pupil questionnaire's catalogues
-(:func:`flows.catalogues.catalogue_problems`).
+string. The machinery and the checks are those of the pupil questionnaire's catalogues
+(:mod:`flows.catalogues`), used with the ``report`` domain and its folder.
 """
 
 from __future__ import annotations
 
-import io
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from babel.messages import pofile
 from babel.messages.catalog import Catalog
 
 from analytics.report.i18n import CONTEXT, DOMAIN, LANGUAGES, SOURCE_LANGUAGE, report_texts
-from flows.catalogues import catalogue_problems
+from flows import catalogues
+from flows.catalogues import catalogue_path, empty_catalogue, new_catalogue, updated_catalogue
 
 __all__ = ["missing_translations", "po_bytes", "read_po", "template"]
 
-PROJECT = "veilig"
-# A fixed date keeps a regenerated template byte-identical when nothing changed.
-_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+#: Every report language but the source has a catalogue.
+TRANSLATED = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
 
 
 def template() -> Catalog:
     """The template (``.pot``): every text of ``texts.yaml`` in its ``report:<key>`` context."""
-    catalog = Catalog(
-        domain=DOMAIN, project=PROJECT, creation_date=_EPOCH, revision_date=_EPOCH, fuzzy=False
-    )
+    catalog = empty_catalogue(domain=DOMAIN)
     texts = report_texts()
     for key, message in texts.messages.items():
         catalog.add(message, context=f"{CONTEXT}:{key}")
@@ -46,31 +41,23 @@ def template() -> Catalog:
 
 
 def read_po(data: bytes, code: str) -> Catalog:
-    return pofile.read_po(io.BytesIO(data), locale=code, domain=DOMAIN)
+    return catalogues.read_po(data, code, domain=DOMAIN)
 
 
 def po_bytes(catalog: Catalog) -> bytes:
-    out = io.BytesIO()
-    pofile.write_po(
-        out, catalog, width=100, include_previous=False, omit_header=False, ignore_obsolete=True
-    )
-    return out.getvalue()
+    """``.po`` bytes; a text gone from ``texts.yaml`` leaves no obsolete entry behind."""
+    return catalogues.po_bytes(catalog, ignore_obsolete=True)
 
 
 def missing_translations() -> list[str]:
     """One line per missing, fuzzy or mismatched translation of every report language."""
-    reference = template()
-    found: list[str] = []
-    for code in LANGUAGES:
-        if code == SOURCE_LANGUAGE:
-            continue
-        path = LOCALES / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if not path.is_file():
-            found.append(f"{path}: missing; run python -m analytics.report.catalogue")
-            continue
-        problems = catalogue_problems(read_po(path.read_bytes(), code), reference)
-        found.extend(f"{path}: {problem}" for problem in problems)
-    return found
+    return catalogues.missing_translations(
+        TRANSLATED,
+        template(),
+        domain=DOMAIN,
+        locales=LOCALES,
+        how="run python -m analytics.report.catalogue",
+    )
 
 
 def update(locales: Path = LOCALES) -> list[Path]:
@@ -78,24 +65,13 @@ def update(locales: Path = LOCALES) -> list[Path]:
     source = template()
     written = [locales / f"{DOMAIN}.pot"]
     written[0].write_bytes(po_bytes(source))
-    for code in LANGUAGES:
-        if code == SOURCE_LANGUAGE:
-            continue
-        path = locales / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    for code in TRANSLATED:
+        path = catalogue_path(locales, code, DOMAIN)
         if path.is_file():
-            catalog = read_po(path.read_bytes(), code)
+            catalog = updated_catalogue(read_po(path.read_bytes(), code), source)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(
-                locale=code,
-                domain=DOMAIN,
-                project=PROJECT,
-                creation_date=_EPOCH,
-                revision_date=_EPOCH,
-                fuzzy=False,
-            )
-        # No fuzzy matching: a guessed translation would be dropped silently at compile time.
-        catalog.update(source, no_fuzzy_matching=True, update_header_comment=False)
+            catalog = new_catalogue(code, source, domain=DOMAIN)
         path.write_bytes(po_bytes(catalog))
         written.append(path)
     return written

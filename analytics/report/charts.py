@@ -13,11 +13,12 @@ Colours are the Okabe-Ito palette, readable with the common colour-vision defici
 
 from __future__ import annotations
 
+import functools
 import io
 import math
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ParamSpec
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -77,8 +78,18 @@ class Panel:
     bars: tuple[Bar, ...]
 
 
-def _style_context() -> AbstractContextManager[None]:
-    return mpl.rc_context({"font.family": FONT, "font.size": 8})
+P = ParamSpec("P")
+
+
+def _styled(draw: Callable[P, bytes]) -> Callable[P, bytes]:
+    """``draw`` run with the charts' font settings, which apply inside it only."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> bytes:
+        with mpl.rc_context({"font.family": FONT, "font.size": 8}):
+            return draw(*args, **kwargs)
+
+    return styled
 
 
 def _figure(height: float) -> Figure:
@@ -107,6 +118,7 @@ def _style(axes: Axes) -> None:
         axes.spines[side].set_visible(False)
 
 
+@_styled
 def comparison_chart(
     points: Sequence[Point],
     *,
@@ -121,30 +133,6 @@ def comparison_chart(
     """Dots with intervals for the school, diamonds for the reference group, rings for the
     previous year, one row per figure, on the axis ``low..high`` (``decimal``: the decimal
     mark of the reader's language for the axis numbers)."""
-    with _style_context():
-        return _comparison_chart(
-            points,
-            title=title,
-            axis=axis,
-            legend=legend,
-            low=low,
-            high=high,
-            percent=percent,
-            decimal=decimal,
-        )
-
-
-def _comparison_chart(
-    points: Sequence[Point],
-    *,
-    title: str,
-    axis: str,
-    legend: Legend,
-    low: float,
-    high: float,
-    percent: bool,
-    decimal: str,
-) -> bytes:
     figure = _figure(0.55 * len(points) + 1.3)
     axes = figure.add_subplot()
     rows = list(reversed(points))
@@ -214,6 +202,7 @@ def _comparison_chart(
     return _png(figure)
 
 
+@_styled
 def bar_chart(
     panels: Sequence[Panel],
     *,
@@ -227,21 +216,6 @@ def bar_chart(
     interval where given and an optional vertical line (e.g. the 50% minimum). The axis runs
     to 100%, or with ``zoom`` to the next tenth above the largest bar or interval (at least
     20%), so that small shares stay readable."""
-    with _style_context():
-        return _bar_chart(
-            panels, title=title, axis=axis, line=line, line_label=line_label, zoom=zoom
-        )
-
-
-def _bar_chart(
-    panels: Sequence[Panel],
-    *,
-    title: str,
-    axis: str,
-    line: float | None,
-    line_label: str | None,
-    zoom: bool,
-) -> bytes:
     top = 1.0
     if zoom:
         ends = [max(b.value or 0.0, b.high or 0.0) for p in panels for b in p.bars]

@@ -194,40 +194,18 @@ class Content:
 
     def summary(self, figures: SchoolFigures) -> list[Block]:
         blocks: list[Block] = [Heading(self.w("summary_heading"))]
-        feels = figures.share("voelt_zich_veilig")
-        safety = figures.scale("veiligheidsbeleving")
         blocks.append(Heading(self.w("question_safety"), 2))
-        if feels is not None and feels.share is not None:
-            blocks.append(
-                Text(
-                    self.join(
-                        [
-                            self.share_sentence("feels_safe", feels),
-                            self.reference_sentence(feels.share, feels.peers, share=True),
-                            self.change_sentence(feels.change, share=True),
-                            self.national_sentence("voelt_zich_veilig"),
-                        ]
-                    )
-                )
-            )
+        feels = self.share_paragraph("feels_safe", figures.share("voelt_zich_veilig"))
+        if feels is not None:
+            blocks.append(Text(feels))
+        safety = figures.scale("veiligheidsbeleving")
         if safety is not None:
             blocks.append(Text(self.scale_paragraph(safety, with_change=False)))
 
         blocks.append(Heading(self.w("question_harm"), 2))
-        bullied = figures.share("gepest")
-        if bullied is not None and bullied.share is not None:
-            blocks.append(
-                Text(
-                    self.join(
-                        [
-                            self.share_sentence("bullied", bullied),
-                            self.reference_sentence(bullied.share, bullied.peers, share=True),
-                            self.change_sentence(bullied.change, share=True),
-                            self.national_sentence("gepest"),
-                        ]
-                    )
-                )
-            )
+        bullied = self.share_paragraph("bullied", figures.share("gepest"))
+        if bullied is not None:
+            blocks.append(Text(bullied))
         harm = figures.share("aantasting")
         blocks.append(
             Text(
@@ -255,6 +233,20 @@ class Content:
         blocks.extend(Text(s.text, "bullet") for s in shown)
         blocks.append(Text(self.w("next_more"), "small"))
         return blocks
+
+    def share_paragraph(self, key: str, figure: ShareFigure | None) -> str | None:
+        """The share (sentence ``key``) beside the peers, last year and the national figure;
+        None when the share is not shown."""
+        if figure is None or figure.share is None:
+            return None
+        return self.join(
+            [
+                self.share_sentence(key, figure),
+                self.reference_sentence(figure.share, figure.peers, share=True),
+                self.change_sentence(figure.change, share=True),
+                self.national_sentence(figure.name),
+            ]
+        )
 
     def scale_paragraph(self, figure: MeanFigure, *, with_change: bool) -> str:
         return self.join(

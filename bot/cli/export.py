@@ -3,8 +3,10 @@
 Writes ``FILE.csv`` and its codebook ``FILE.codebook.csv``, and with ``--out FILE.sav`` also
 the SPSS file (needs ``pip install 'veilig[spss]'``). The files hold answers of individual
 pupils, so they are written once (never over an existing file) and readable only by the
-operator (mode 0600). The rules are in :mod:`analytics.export`; the reader's guide is
-docs/research-export.md.
+operator (mode 0600). Every export leaves an audit event (``export.write``: school year, row
+count and file names, never data), recorded after the files are written; if it cannot be
+recorded, the files are removed again. The rules are in :mod:`analytics.export`; the reader's
+guide is docs/research-export.md.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from pathlib import Path
 
 import typer
 
-from analytics.dataset import Dataset
 from analytics.export import (
+    ResearchExport,
     codebook_csv,
     export_csv,
     require_spss,
     research_export,
     write_sav,
 )
-from bot.cli.runtime import school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from flows.model import Questionnaire
 from storage.database import Database
+from storage.repositories import audit
 from veilig.errors import InvalidInput
 
 
@@ -68,6 +72,36 @@ def _link_new(source: Path, path: Path) -> None:
         raise InvalidInput(f"{path} exists already; choose a new file name") from None
 
 
+def _write(result: ResearchExport, targets: _Targets, questionnaire: Questionnaire) -> list[Path]:
+    """Write the files of ``targets``; on any failure remove those already written."""
+    written: list[Path] = []
+    try:
+        _write_new(targets.data, export_csv(result))
+        written.append(targets.data)
+        _write_new(targets.codebook, codebook_csv(result))
+        written.append(targets.codebook)
+        if targets.sav is not None:
+            descriptor, temporary = tempfile.mkstemp(
+                dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
+            )
+            os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
+            try:
+                write_sav(result, Path(temporary), questionnaire)
+                _link_new(Path(temporary), targets.sav)
+                written.append(targets.sav)
+            finally:
+                Path(temporary).unlink(missing_ok=True)
+    except BaseException:
+        _remove(written)
+        raise
+    return written
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(
@@ -98,35 +132,30 @@ def export(
     if targets.sav is not None:
         require_spss()  # before reading the database, not after
 
-    async def work(database: Database) -> Dataset:
+    async def work(database: Database) -> tuple[ResearchExport, list[Path]]:
         from analytics.load import load_dataset  # the batch's one read
 
-        return await load_dataset(database, school_year=year)
+        dataset = await load_dataset(database, school_year=year)
+        result = research_export(dataset, year, min_n=min_n)
+        written = _write(result, targets, dataset.questionnaire)
+        try:
+            async with database.transaction() as session:
+                await audit.record(
+                    session,
+                    ACTOR,
+                    "export.write",
+                    now(),
+                    None,
+                    school_year=year,
+                    rows=len(result.data),
+                    file_names=[str(path.resolve()) for path in written],
+                )
+        except BaseException:
+            _remove(written)  # pupil data without an audit trail must not stay
+            raise
+        return result, written
 
-    dataset = with_database(ctx, work)
-    result = research_export(dataset, year, min_n=min_n)
-    written: list[Path] = []
-    try:
-        _write_new(targets.data, export_csv(result))
-        written.append(targets.data)
-        _write_new(targets.codebook, codebook_csv(result))
-        written.append(targets.codebook)
-        if targets.sav is not None:
-            descriptor, temporary = tempfile.mkstemp(
-                dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
-            )
-            os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
-            try:
-                write_sav(result, Path(temporary), dataset.questionnaire)
-                _link_new(Path(temporary), targets.sav)
-                written.append(targets.sav)
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-
+    result, written = with_database(ctx, work)
     schools = result.data["school"].nunique()
     names = ", ".join(str(path) for path in written)
     typer.echo(f"Wrote {len(result.data)} respondents of {schools} schools ({year}) to {names}.")

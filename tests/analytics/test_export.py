@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import io
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,77 +27,10 @@ from analytics.export import (
 )
 from analytics.instrument import pupil_scores
 from analytics.synthetic import synthetic_dataset
-from flows import load_questionnaire
-from flows.model import Questionnaire
+from tests.analytics.builders import YEAR, Q, dataset_of, pupils
 from veilig.errors import ConfigurationError, InvalidInput
 
-YEAR = "2026-2027"
-Q = load_questionnaire()
 ITEMS = item_ids(Q)
-
-
-def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series([], dtype=object) for column in columns})
-
-
-def dataset_of(rows: Sequence[Mapping[str, object]], questionnaire: Questionnaire = Q) -> Dataset:
-    """A Dataset from hand-written rows: meta columns plus the items given (others unanswered)."""
-    items = list(item_ids(questionnaire))
-    frame = pd.DataFrame([dict(row) for row in rows])
-    for item in items:
-        if item not in frame.columns:
-            frame[item] = UNANSWERED
-    frame[items] = frame[items].fillna(UNANSWERED)
-    frame = frame.astype({item: "int8" for item in items})
-    for column in ("school", "school_year", "sector", "band", "group"):
-        frame[column] = frame[column].astype("category")
-    frame["grade"] = frame["grade"].astype("int8")
-    frame["completed"] = frame["completed"].astype(bool)
-    return Dataset(
-        questionnaire=questionnaire,
-        responses=frame[[*META_COLUMNS, *items]],
-        groups=_empty(["school", "school_year", "group", "grade", "enrolled"]),
-        schools=_empty(["school", "brin", "vestiging", "name", "sector"]),
-        rounds=_empty(
-            [
-                "school",
-                "school_year",
-                "questionnaire_id",
-                "questionnaire_version",
-                "status",
-                "consent",
-            ]
-        ),
-    )
-
-
-def pupils(
-    school: str,
-    group: str,
-    grade: int,
-    count: int,
-    *,
-    band: str = "po",
-    sector: str = "po",
-    answers: Mapping[str, int] | None = None,
-    year: str = YEAR,
-) -> list[dict[str, object]]:
-    """``count`` pupils of one group; pupil i answers safe_school with 1 + i % 4 by default."""
-    rows = []
-    for i in range(count):
-        row: dict[str, object] = {
-            "school": school,
-            "school_year": year,
-            "sector": sector,
-            "band": band,
-            "group": group,
-            "grade": grade,
-            "completed": True,
-            "safe_school": 1 + i % 4,
-        }
-        row.update(answers or {})
-        rows.append(row)
-    return rows
 
 
 def test_small_groups_grades_and_schools_are_not_identifiable() -> None:

@@ -28,18 +28,9 @@ from analytics.instrument import (
 )
 from analytics.national import school_table
 from analytics.synthetic import synthetic_dataset
-from tests.analytics.test_export import YEAR, Q, dataset_of, pupils
+from tests.analytics.builders import YEAR, Q, dataset_of, pupils
+from tests.flows.participant import SAFETY_PO, WELLBEING_PO
 from veilig.errors import InvalidInput
-
-PO_SAFETY = [
-    "safe_school",
-    "safe_class",
-    "safe_schoolyard",
-    "safe_corridors",
-    "safe_way",
-    "safe_online",
-]
-PO_WELLBEING = ["likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair"]
 
 
 def with_correlation(corr: np.ndarray, n: int, seed: int = 0) -> pd.DataFrame:
@@ -168,9 +159,9 @@ def test_reverse_coded_items_are_turned_within_their_band() -> None:
 
 def test_pupil_scores_need_two_thirds_of_the_items() -> None:
     # PO safety has 6 items (needs 4), well-being 5 (needs ceil(10/3) = 4).
-    counted = dict.fromkeys(PO_SAFETY[:4], 4) | dict.fromkeys(PO_WELLBEING[:4], 2)
-    too_few = dict.fromkeys(PO_SAFETY[:3], 4) | dict.fromkeys(PO_WELLBEING, 2)
-    declined = counted | {PO_SAFETY[0]: DECLINED}
+    counted = dict.fromkeys(SAFETY_PO[:4], 4) | dict.fromkeys(WELLBEING_PO[:4], 2)
+    too_few = dict.fromkeys(SAFETY_PO[:3], 4) | dict.fromkeys(WELLBEING_PO, 2)
+    declined = counted | {SAFETY_PO[0]: DECLINED}
     rows = [
         *pupils("12AB00", "7A", 7, 1, answers=counted),
         *pupils("12AB00", "7A", 7, 1, answers=too_few),
@@ -236,7 +227,7 @@ def test_item_distribution_hides_small_cells_and_the_mean_that_would_reveal_them
 
 
 def _constant_school(school: str, code: int, size: int) -> list[dict[str, object]]:
-    answers = dict.fromkeys([*PO_SAFETY, *PO_WELLBEING], code)
+    answers = dict.fromkeys([*SAFETY_PO, *WELLBEING_PO], code)
     return pupils(school, "7A", 7, size, answers=answers)
 
 

@@ -19,7 +19,7 @@ from analytics.report.numbers import HIDDEN, Numbers
 from analytics.school_results import GROUP, SchoolResults, school_results
 from analytics.synthetic import synthetic_dataset
 from flows import load_questionnaire
-from tests.analytics.test_school_results import YEAR, dataset, pupil
+from tests.analytics.builders import YEAR, dataset, pupil
 from veilig.errors import InvalidInput
 
 Q = load_questionnaire()

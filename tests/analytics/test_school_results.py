@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analytics.dataset import DECLINED, UNANSWERED, Dataset, item_ids
+from analytics.dataset import DECLINED, UNANSWERED, Dataset
 from analytics.national import school_table
 from analytics.school_results import (
     GRADE,
@@ -25,97 +23,9 @@ from analytics.school_results import (
     school_results,
 )
 from analytics.synthetic import synthetic_dataset
-from flows import load_questionnaire
-from flows.model import Questionnaire
+from tests.analytics.builders import YEAR, Q, dataset, pupil
+from tests.flows.participant import SAFETY_PO, WELLBEING_PO
 from veilig.errors import InvalidInput
-
-Q = load_questionnaire()
-YEAR = "2026-2027"
-SAFETY_PO = ["safe_school", "safe_class", "safe_schoolyard", "safe_corridors", "safe_way"]
-SAFETY_PO += ["safe_online"]
-WELLBEING_PO = ["likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair"]
-
-
-# --------------------------------------------------------------------------- builders
-
-
-def pupil(
-    school: str = "12AB00",
-    *,
-    year: str = YEAR,
-    sector: str = "po",
-    band: str = "po",
-    group: str = "7A",
-    grade: int = 7,
-    completed: bool = True,
-    safety: int | Sequence[int] = 3,
-    wellbeing: int | Sequence[int] = 3,
-    **answers: int,
-) -> dict[str, object]:
-    """One response row; ``safety``/``wellbeing``: one code for all items of the scale or a
-    code per item; other items as keyword arguments; everything else unanswered."""
-    row: dict[str, object] = {
-        "school": school,
-        "school_year": year,
-        "sector": sector,
-        "band": band,
-        "group": group,
-        "grade": grade,
-        "completed": completed,
-    }
-    for items, codes in ((SAFETY_PO, safety), (WELLBEING_PO, wellbeing)):
-        values = [codes] * len(items) if isinstance(codes, int) else list(codes)
-        row.update(zip(items, values, strict=True))
-    row.update(answers)
-    return row
-
-
-def dataset(
-    rows: Sequence[Mapping[str, object]],
-    groups: Sequence[tuple[str, str, str, int, int]] | None = None,
-    schools: Sequence[tuple[str, str]] | None = None,
-    questionnaire: Questionnaire = Q,
-) -> Dataset:
-    """A Dataset from response rows; ``groups``: (school, year, group, grade, enrolled)
-    (default: every group of the rows, 30 enrolled or its respondents if more);
-    ``schools``: (code, sector)."""
-    responses = pd.DataFrame(list(rows))
-    for item in item_ids(questionnaire):
-        if item not in responses:
-            responses[item] = UNANSWERED
-        responses[item] = responses[item].fillna(UNANSWERED).astype("int8")
-    if groups is None:
-        keys = ["school", "school_year", "group", "grade"]
-        sizes = responses.groupby(keys).size()
-        groups = [(s, y, g, int(k), max(30, int(n))) for (s, y, g, k), n in sizes.items()]
-    if schools is None:
-        schools = sorted(set(zip(responses["school"], responses["sector"], strict=True)))
-    for column in ("school", "school_year", "sector", "band", "group"):
-        responses[column] = responses[column].astype("category")
-    responses["grade"] = responses["grade"].astype("int8")
-    responses["completed"] = responses["completed"].astype(bool)
-    return Dataset(
-        questionnaire=questionnaire,
-        responses=responses,
-        groups=pd.DataFrame(
-            groups, columns=["school", "school_year", "group", "grade", "enrolled"]
-        ),
-        schools=pd.DataFrame(
-            [(code, code[:4], code[4:], f"School {code}", sector) for code, sector in schools],
-            columns=["school", "brin", "vestiging", "name", "sector"],
-        ),
-        rounds=pd.DataFrame(
-            [(code, YEAR, Q.id, Q.version, "closed", True) for code, _ in schools],
-            columns=[
-                "school",
-                "school_year",
-                "questionnaire_id",
-                "questionnaire_version",
-                "status",
-                "consent",
-            ],
-        ),
-    )
 
 
 def figures_of(result: SchoolResults):  # type: ignore[no-untyped-def]
@@ -248,7 +158,7 @@ def test_reliability_matches_pingouin() -> None:
     data = dataset(rows)
     alpha = figures_of(school_results(data, "12AB00", YEAR)).scale("veiligheidsbeleving")
     assert alpha is not None and alpha.reliability is not None
-    expected, interval = pingouin.cronbach_alpha(data.responses[SAFETY_PO].astype(float))
+    expected, interval = pingouin.cronbach_alpha(data.responses[list(SAFETY_PO)].astype(float))
     assert alpha.reliability.alpha == pytest.approx(expected)
     assert (alpha.reliability.ci_low, alpha.reliability.ci_high) == pytest.approx(
         tuple(interval), abs=1e-3

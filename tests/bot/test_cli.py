@@ -2,114 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from bot.cli.app import main
-from storage.database import Database
-from storage.models import Base
-from storage.pseudonyms import Keyring
+from tests.bot.helpers import Cli, add_school
 from tests.conftest import BACKENDS, TEST_SECRET
 
 VEILIG = Path(sys.executable).parent / "veilig"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], url: str) -> None:
-        self.capsys = capsys
-        self.url = url
-
-    def __call__(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        code = main(list(args))
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
-        async def dump() -> dict[str, list[tuple[object, ...]]]:
-            database = Database(self.url, Keyring(TEST_SECRET))
-            try:
-                async with database.engine.connect() as connection:
-                    return {
-                        table.name: sorted(
-                            map(tuple, await connection.execute(table.select())), key=repr
-                        )
-                        for table in Base.metadata.sorted_tables
-                    }
-            finally:
-                await database.dispose()
-
-        return asyncio.run(dump())
-
-    def scalar(self, sql: str) -> object:
-        async def query() -> object:
-            database = Database(self.url, Keyring(TEST_SECRET))
-            try:
-                async with database.engine.connect() as connection:
-                    return (await connection.execute(text(sql))).scalar()
-            finally:
-                await database.dispose()
-
-        return asyncio.run(query())
-
-
-@pytest.fixture
-def cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
-    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
-    return Cli(capsys, database_url)
-
-
 def _prepare(cli: Cli) -> None:
-    assert (
-        cli(
-            "school",
-            "add",
-            "--brin",
-            "12AB",
-            "--vestiging",
-            "00",
-            "--name",
-            "De Linde",
-            "--sector",
-            "po",
-        ).code
-        == 0
-    )
-    assert (
-        cli(
-            "group",
-            "add",
-            "12AB00",
-            "--name",
-            "7B",
-            "--grade",
-            "7",
-            "--enrolled",
-            "28",
-            "--school-year",
-            "2026-2027",
-        ).code
-        == 0
-    )
-    assert cli("round", "open", "12AB00", "--school-year", "2026-2027").code == 0
+    add_school(cli, "12AB00", [("7B", 7, 28)], name="De Linde")
 
 
 def test_a_school_year_end_to_end(cli: Cli, tmp_path: Path) -> None:
@@ -316,21 +224,7 @@ def test_school_import_takes_a_spreadsheet_file(cli: Cli, tmp_path: Path) -> Non
 
 
 def test_school_import_reports_every_bad_row_and_imports_nothing(cli: Cli, tmp_path: Path) -> None:
-    assert (
-        cli(
-            "school",
-            "add",
-            "--brin",
-            "56EF",
-            "--vestiging",
-            "00",
-            "--name",
-            "Oud",
-            "--sector",
-            "so",
-        ).code
-        == 0
-    )
+    add_school(cli, "56EF00", sector="so", name="Oud", open_round=False)
     bad = tmp_path / "schools.csv"
     bad.write_text(
         "brin,vestiging,name,sector\n"

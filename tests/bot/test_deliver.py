@@ -3,10 +3,8 @@ pupils answering through the real engine (``veilig simulate``), the delivery rea
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,71 +12,17 @@ import jsonschema
 import pytest
 
 from analytics.delivery import DATA_FILES, MANIFEST, SCHEMA_PATH, validate_document
-from bot.cli.app import main
 from storage.database import Database
-from storage.pseudonyms import Keyring
 from storage.repositories import audit, deliveries
 from storage.repositories.deliveries import DeliveryRecord
-from tests.conftest import TEST_SECRET
+from tests.bot.helpers import YEAR, Cli, add_school
 from veilig.errors import InvalidInput
 
-YEAR = "2026-2027"
 ALL_FILES = (*DATA_FILES, MANIFEST)
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], url: str) -> None:
-        self.capsys = capsys
-        self.url = url
-
-    def __call__(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        code = main(list(args))
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    def ok(self, *args: str) -> Result:
-        result = self(*args)
-        assert result.code == 0, result.err
-        return result
-
-    def deliveries(self) -> list[DeliveryRecord]:
-        async def read() -> list[DeliveryRecord]:
-            database = Database(self.url, Keyring(TEST_SECRET))
-            try:
-                async with database.transaction() as session:
-                    return await deliveries.of_year(session, YEAR)
-            finally:
-                await database.dispose()
-
-        return asyncio.run(read())
-
-    def actions(self) -> list[str]:
-        async def read() -> list[str]:
-            database = Database(self.url, Keyring(TEST_SECRET))
-            try:
-                async with database.transaction() as session:
-                    return await audit.actions(session)
-            finally:
-                await database.dispose()
-
-        return asyncio.run(read())
-
-
-@pytest.fixture
-def cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
-    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
-    return Cli(capsys, database_url)
+def _deliveries(cli: Cli) -> list[DeliveryRecord]:
+    return cli.session(lambda session: deliveries.of_year(session, YEAR))
 
 
 def _school(
@@ -92,19 +36,10 @@ def _school(
     consent: bool = True,
 ) -> None:
     """A school with one group, set up and answered the way an operator and pupils would."""
-    cli.ok(
-        "school", "add", "--brin", code[:4], "--vestiging", code[4:], "--name", f"School {code}",
-        "--sector", sector,
-    )  # fmt: skip
     if round_ is None:
+        add_school(cli, code, sector=sector, open_round=False)
         return
-    cli.ok(
-        "group", "add", code, "--name", "g1", "--grade", str(grade), "--enrolled", "40",
-        "--school-year", YEAR,
-    )  # fmt: skip
-    cli.ok("round", "open", code, "--school-year", YEAR)
-    if pupils:
-        cli.ok("simulate", code, "--pupils", str(pupils), "--seed", "3", "--school-year", YEAR)
+    add_school(cli, code, [("g1", grade, 40)], sector=sector, pupils=pupils)
     if round_ == "closed":
         cli.ok("round", "close", code, "--school-year", YEAR)
     if consent:
@@ -163,26 +98,26 @@ def test_a_school_year_is_delivered(cli: Cli, tmp_path: Path) -> None:
     for entry in manifest["files"]:
         assert entry["sha256"] == hashlib.sha256(files[entry["name"]]).hexdigest()
 
-    (record,) = cli.deliveries()
+    (record,) = _deliveries(cli)
     assert record.sha256 == hashlib.sha256(files[MANIFEST]).hexdigest()
     assert record.file_name == str((out / MANIFEST).resolve())
     assert record.row_count == 2
-    assert "delivery.write" in cli.actions()
+    assert "delivery.write" in cli.session(audit.actions)
 
     # Again, into another folder: the same bytes, and a second record.
     again = tmp_path / "again"
     assert cli("deliver", "--school-year", YEAR, "--out", str(again)).code == 0
     assert _read(again) == files
-    assert [r.sha256 for r in cli.deliveries()] == [record.sha256] * 2
+    assert [r.sha256 for r in _deliveries(cli)] == [record.sha256] * 2
 
     # Into the first folder: refused without --force, and nothing changes.
     refused = cli("deliver", "--school-year", YEAR, "--out", str(out))
     assert refused.code == 1 and "already holds a delivery" in refused.err
     assert refused.err.count("\n") == 1
-    assert len(cli.deliveries()) == 2
+    assert len(_deliveries(cli)) == 2
     forced = cli("deliver", "--school-year", YEAR, "--out", str(out), "--force")
     assert forced.code == 0, forced.err
-    assert _read(out) == files and len(cli.deliveries()) == 3
+    assert _read(out) == files and len(_deliveries(cli)) == 3
 
 
 def test_nothing_to_deliver_writes_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -195,8 +130,8 @@ def test_nothing_to_deliver_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     assert "nothing was written" in result.err
     assert "34CD00  no consent" in result.out and "56EF00  round not closed" in result.out
     assert not out.exists() or not any(out.iterdir())
-    assert cli.deliveries() == []
-    assert "delivery.write" not in cli.actions()
+    assert _deliveries(cli) == []
+    assert "delivery.write" not in cli.session(audit.actions)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ pupils answer through the real engine (``veilig simulate``), the commands read t
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import sys
 from pathlib import Path
@@ -17,60 +16,34 @@ from analytics.instrument import instrument_report, render_markdown
 from analytics.load import load_dataset
 from flows import load_questionnaire
 from storage.database import Database
-from storage.pseudonyms import Keyring
-from tests.bot.test_cli import Cli
-from tests.conftest import TEST_SECRET
-
-YEAR = "2026-2027"
-
-
-def _ok(run: Cli, *args: str) -> str:
-    result = run(*args)
-    assert result.code == 0, result.err
-    return result.out
-
-
-def _school(run: Cli, brin: str, groups: list[tuple[str, int, int]]) -> None:
-    _ok(run, "school", "add", "--brin", brin, "--vestiging", "00", "--name", brin, "--sector", "po")
-    for name, grade, enrolled in groups:
-        _ok(
-            run, "group", "add", f"{brin}00", "--name", name, "--grade", str(grade),
-            "--enrolled", str(enrolled), "--school-year", YEAR,
-        )  # fmt: skip
-    _ok(run, "round", "open", f"{brin}00", "--school-year", YEAR)
-    pupils = sum(enrolled for _, _, enrolled in groups)
-    # Every place taken: each group gets exactly its enrolled number of respondents.
-    _ok(run, "simulate", f"{brin}00", "--pupils", str(pupils), "--seed", "3",
-        "--school-year", YEAR)  # fmt: skip
+from storage.repositories import audit
+from tests.bot.helpers import YEAR, Cli, add_school
+from veilig.errors import StorageError
 
 
 @pytest.fixture
-def school_year(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
+def school_year(cli: Cli) -> Cli:
     """12AB00: groep 7 (14 pupils), groep 8 (12), groep 6 "6C juf Anna" (4); 34CD00: 5."""
-    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
-    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
-    run = Cli(capsys, database_url)
-    _school(run, "12AB", [("7A", 7, 14), ("8A", 8, 12), ("6C juf Anna", 6, 4)])
-    _school(run, "34CD", [("7A", 7, 5)])
-    return run
+    for code, groups in (
+        ("12AB00", [("7A", 7, 14), ("8A", 8, 12), ("6C juf Anna", 6, 4)]),
+        ("34CD00", [("7A", 7, 5)]),
+    ):
+        # Every place taken: each group gets exactly its enrolled number of respondents.
+        pupils = sum(enrolled for _, _, enrolled in groups)
+        add_school(cli, code, groups, name=code[:4], pupils=pupils)
+    return cli
 
 
-def _dataset(run: Cli) -> Dataset:
-    async def read() -> Dataset:
-        database = Database(run.url, Keyring(TEST_SECRET))
-        try:
-            return await load_dataset(database, school_year=YEAR)
-        finally:
-            await database.dispose()
+def _dataset(cli: Cli) -> Dataset:
+    async def read(database: Database) -> Dataset:
+        return await load_dataset(database, school_year=YEAR)
 
-    return asyncio.run(read())
+    return cli.read(read)
 
 
 def test_export_writes_csv_codebook_and_sav(school_year: Cli, tmp_path: Path) -> None:
     run = school_year
-    out = _ok(run, "export", "--school-year", YEAR, "--out", str(tmp_path / "research.sav"))
+    out = run.ok("export", "--school-year", YEAR, "--out", str(tmp_path / "research.sav")).out
     assert not list(tmp_path.glob(".veilig-export-*"))  # the temporary .sav is gone
     data, book, sav = (tmp_path / name for name in ("research.csv", "research.codebook.csv",
                                                      "research.sav"))  # fmt: skip
@@ -79,6 +52,14 @@ def test_export_writes_csv_codebook_and_sav(school_year: Cli, tmp_path: Path) ->
     assert "Wrote 30 respondents of 1 schools (2026-2027)" in out
     assert "Left out 5 respondents of 1 school-bands with fewer than 10 respondents." in out
     assert "grade in 16 rows, group in 16 rows" in out
+    # The audit trail: what was written, where and how much, never the data.
+    assert run.audit_details("export.write") == [
+        {
+            "school_year": YEAR,
+            "rows": 30,
+            "file_names": [str(path.resolve()) for path in (data, book, sav)],
+        }
+    ]
 
     q = load_questionnaire()
     back = read_export(data, q)
@@ -109,7 +90,7 @@ def test_export_refuses_overwriting_odd_names_and_sav_without_pyreadstat(
     run = school_year
     folder = tmp_path / "out"
     folder.mkdir()
-    _ok(run, "export", "--school-year", YEAR, "--out", str(folder / "first.csv"))
+    run.ok("export", "--school-year", YEAR, "--out", str(folder / "first.csv"))
     assert sorted(p.name for p in folder.iterdir()) == ["first.codebook.csv", "first.csv"]
     again = run("export", "--school-year", YEAR, "--out", str(folder / "first.csv"))
     assert again.code == 1 and "exists already" in again.err
@@ -123,13 +104,36 @@ def test_export_refuses_overwriting_odd_names_and_sav_without_pyreadstat(
     assert result.code == 2
     assert "pip install 'veilig[spss]'" in result.err
     assert sorted(p.name for p in folder.iterdir()) == ["first.codebook.csv", "first.csv"]
+    # Only the export that was written is in the audit trail.
+    (event,) = run.audit_details("export.write")
+    assert event["file_names"] == [
+        str((folder / name).resolve()) for name in ("first.csv", "first.codebook.csv")
+    ]
+
+
+def test_an_export_that_cannot_be_audited_leaves_no_file(
+    school_year: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = school_year
+
+    async def failing(*args: object, **kwargs: object) -> None:
+        raise StorageError("the database went away")
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with monkeypatch.context() as patched:
+        patched.setattr(audit, "record", failing)
+        result = run("export", "--school-year", YEAR, "--out", str(folder / "research.sav"))
+    assert result.code == 1 and "the database went away" in result.err
+    assert list(folder.iterdir()) == []  # the three files written first are gone again
+    assert run.audit_details("export.write") == []
 
 
 def test_instrument_report_writes_markdown_and_tables(school_year: Cli, tmp_path: Path) -> None:
     run = school_year
     target = tmp_path / "instrument.md"
-    out = _ok(run, "instrument", "report", "--school-year", YEAR, "--out", str(target),
-              "--min-schools", "1")  # fmt: skip
+    out = run.ok("instrument", "report", "--school-year", YEAR, "--out", str(target),
+                 "--min-schools", "1").out  # fmt: skip
     assert "Wrote the instrument report 2026-2027 (bands: po)" in out
     text = target.read_text(encoding="utf-8")
     expected = instrument_report(_dataset(run), YEAR, min_schools=1)
@@ -143,6 +147,6 @@ def test_instrument_report_writes_markdown_and_tables(school_year: Cli, tmp_path
     bands = pd.read_csv(tmp_path / "instrument.bands.csv")
     assert bands["band"].tolist() == ["po"] and bands["respondents"].tolist() == [35]
     # A second run replaces the report (aggregates only).
-    _ok(run, "instrument", "report", "--school-year", YEAR, "--out", str(target))
+    run.ok("instrument", "report", "--school-year", YEAR, "--out", str(target))
     wrong = run("instrument", "report", "--school-year", YEAR, "--out", str(tmp_path / "x.txt"))
     assert wrong.code == 1 and ".md" in wrong.err

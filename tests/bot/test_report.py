@@ -3,10 +3,8 @@ through the real engine (``veilig simulate``), the report read back."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,72 +13,24 @@ from pypdf import PdfReader
 from analytics.load import load_dataset
 from analytics.report.numbers import Numbers
 from analytics.school_results import SchoolResults, school_results
-from bot.cli.app import main
 from storage.database import Database
-from storage.pseudonyms import Keyring
-from tests.conftest import TEST_SECRET
+from tests.bot.helpers import YEAR, Cli, add_school
 
-YEAR = "2026-2027"
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
+def _results(cli: Cli, school: str) -> SchoolResults:
+    """The school's results recomputed from the database, independently of the command."""
 
+    async def read(database: Database) -> SchoolResults:
+        return school_results(await load_dataset(database), school, YEAR)
 
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], url: str) -> None:
-        self.capsys = capsys
-        self.url = url
-
-    def __call__(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        code = main(list(args))
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    def ok(self, *args: str) -> Result:
-        result = self(*args)
-        assert result.code == 0, result.err
-        return result
-
-    def results(self, school: str) -> SchoolResults:
-        """The school's results recomputed from the database, independently of the command."""
-
-        async def read() -> SchoolResults:
-            database = Database(self.url, Keyring(TEST_SECRET))
-            try:
-                return school_results(await load_dataset(database), school, YEAR)
-            finally:
-                await database.dispose()
-
-        return asyncio.run(read())
-
-
-@pytest.fixture
-def cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
-    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
-    return Cli(capsys, database_url)
+    return cli.read(read)
 
 
 def _school(cli: Cli, code: str, pupils: int) -> None:
-    cli.ok(
-        "school", "add", "--brin", code[:4], "--vestiging", code[4:], "--name", "De Linde",
-        "--sector", "po",
-    )  # fmt: skip
-    for name, grade in (("7A", "7"), ("8A", "8")):
-        cli.ok(
-            "group", "add", code, "--name", name, "--grade", grade, "--enrolled", "30",
-            "--school-year", YEAR,
-        )  # fmt: skip
-    cli.ok("round", "open", code, "--school-year", YEAR)
-    cli.ok("simulate", code, "--pupils", str(pupils), "--seed", "5", "--school-year", YEAR)
+    groups = [("7A", 7, 30), ("8A", 8, 30)]
+    add_school(cli, code, groups, name="De Linde", pupils=pupils, seed=5)
 
 
 def _pages(path: Path) -> list[str]:
@@ -92,7 +42,7 @@ def test_report_of_a_school(cli: Cli, tmp_path: Path) -> None:
     _school(cli, "12AB00", 50)
     out = tmp_path / "report.pdf"
     result = cli.ok("report", "12AB00", "--out", str(out), "--school-year", YEAR)
-    expected = cli.results("12AB00")
+    expected = _results(cli, "12AB00")
     figures = expected.figures
     assert figures is not None
     assert f"{figures.respondents} respondents of 60 enrolled" in result.out

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
 from datetime import date
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import simulate
 from flows import load_questionnaire
 from flows.conditions import holds
 from flows.engine import current_step, place
 from flows.steps import PSEUDO_PREFIX, SUPPORT_CARD_SEEN, Outro
-from storage.database import Database
-from storage.pseudonyms import Keyring
 from storage.records import RespondentRecord
 from storage.repositories import answers, groups, respondents, rounds, schools
 from storage.repositories.schools import NewSchool
 from storage.values import SchoolCode, Sector
-from tests.bot.test_cli import Cli
-from tests.conftest import TEST_SECRET
+from tests.bot.helpers import YEAR, Cli
 from veilig.errors import StorageError
 
-YEAR = "2026-2027"
 GROUPS = (("5A", 5, 20), ("6B", 6, 24), ("8A", 8, 18))
 SUMMARY = re.compile(
     r"Simulated (\d+) pupils? in (\d+) groups? of school (\w+) \((\S+)\): "
@@ -33,20 +29,6 @@ SUMMARY = re.compile(
 Q = load_questionnaire()
 
 Stored = list[tuple[RespondentRecord, str, dict[str, int | None]]]
-
-
-@pytest.fixture
-def cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.setenv("VEILIG_DATABASE_URL", database_url)
-    monkeypatch.setenv("VEILIG_SECRET_KEY", TEST_SECRET.decode())
-    return Cli(capsys, database_url)
-
-
-def _ok(cli: Cli, *args: str) -> None:
-    result = cli(*args)
-    assert result.code == 0, result.err
 
 
 def _school(
@@ -59,40 +41,30 @@ def _school(
 ) -> None:
     """A school with groups and a round, made directly (the CLI for this is tested elsewhere)."""
 
-    async def make() -> None:
-        database = Database(cli.url, Keyring(TEST_SECRET))
+    async def make(session: AsyncSession) -> None:
         code = SchoolCode.parse(f"{brin}00")
         day = date(2026, 9, 1)
-        try:
-            async with database.transaction() as session:
-                await schools.add(session, NewSchool(code, f"School {brin}", Sector(sector)), day)
-                for name, grade, enrolled in group_list:
-                    await groups.add(session, code, YEAR, name, grade, enrolled)
-                if round_status is not None:
-                    await rounds.open_round(session, code, YEAR, Q.id, Q.version, day)
-                if round_status == "closed":
-                    await rounds.close_round(session, code, YEAR, day)
-        finally:
-            await database.dispose()
+        await schools.add(session, NewSchool(code, f"School {brin}", Sector(sector)), day)
+        for name, grade, enrolled in group_list:
+            await groups.add(session, code, YEAR, name, grade, enrolled)
+        if round_status is not None:
+            await rounds.open_round(session, code, YEAR, Q.id, Q.version, day)
+        if round_status == "closed":
+            await rounds.close_round(session, code, YEAR, day)
 
-    asyncio.run(make())
+    cli.session(make)
 
 
-def _stored(url: str, school: str) -> Stored:
+def _stored(cli: Cli, school: str) -> Stored:
     """Every respondent of the school's round with their group name and stored answers."""
 
-    async def load() -> Stored:
-        database = Database(url, Keyring(TEST_SECRET))
-        try:
-            async with database.transaction() as session:
-                code = SchoolCode.parse(school)
-                names = {g.id: g.name for g in await groups.list_for(session, code, YEAR)}
-                found = await respondents.of_round(session, code, YEAR)
-                return [(r, names[r.group_id], await answers.of(session, r.id)) for r in found]
-        finally:
-            await database.dispose()
+    async def load(session: AsyncSession) -> Stored:
+        code = SchoolCode.parse(school)
+        names = {g.id: g.name for g in await groups.list_for(session, code, YEAR)}
+        found = await respondents.of_round(session, code, YEAR)
+        return [(r, names[r.group_id], await answers.of(session, r.id)) for r in found]
 
-    return asyncio.run(load())
+    return cli.session(load)
 
 
 def _check_valid(stored: Stored) -> None:
@@ -131,7 +103,7 @@ def test_simulate_drives_pupils_through_the_engine(cli: Cli) -> None:
     assert (int(started), int(group_count), school, year) == (40, 3, "12AB00", YEAR)
     assert int(completed) + int(partial) == 40
 
-    stored = _stored(cli.url, "12AB00")
+    stored = _stored(cli, "12AB00")
     assert len(stored) == 40
     _check_valid(stored)
     assert sum(record.completed_on is not None for record, _, _ in stored) == int(completed)
@@ -146,12 +118,12 @@ def test_the_same_seed_gives_the_same_answers(cli: Cli) -> None:
     for brin in ("12AB", "34CD", "56EF"):
         _school(cli, brin)
     for brin, seed in (("12AB", "9"), ("34CD", "9"), ("56EF", "10")):
-        _ok(cli, "simulate", f"{brin}00", "--pupils", "25", "--seed", seed, "--school-year", YEAR)
+        cli.ok("simulate", f"{brin}00", "--pupils", "25", "--seed", seed, "--school-year", YEAR)
 
     def answered(school: str) -> Counter[tuple[str, tuple[tuple[str, int | None], ...]]]:
         return Counter(
             (name, tuple(sorted(given.items(), key=lambda kv: kv[0])))
-            for _, name, given in _stored(cli.url, school)
+            for _, name, given in _stored(cli, school)
         )
 
     first = answered("12AB00")
@@ -163,11 +135,11 @@ def test_more_pupils_after_a_first_run_only_fill_free_places(cli: Cli) -> None:
     _school(cli, "12AB", group_list=(("7A", 7, 12), ("8A", 8, 14)))
     one = cli("simulate", "12AB00", "--pupils", "1", "--school-year", YEAR)
     assert one.code == 0 and one.out.startswith("Simulated 1 pupil in 1 group of school 12AB00")
-    _ok(cli, "simulate", "12AB00", "--pupils", "19", "--school-year", YEAR)
+    cli.ok("simulate", "12AB00", "--pupils", "19", "--school-year", YEAR)
     refused = cli("simulate", "12AB00", "--pupils", "7", "--school-year", YEAR)
     assert refused.code == 1 and "have 6 free places" in refused.err
-    _ok(cli, "simulate", "12AB00", "--pupils", "6", "--seed", "2", "--school-year", YEAR)
-    stored = _stored(cli.url, "12AB00")
+    cli.ok("simulate", "12AB00", "--pupils", "6", "--seed", "2", "--school-year", YEAR)
+    stored = _stored(cli, "12AB00")
     assert Counter(name for _, name, _ in stored) == {"7A": 12, "8A": 14}
     _check_valid(stored)
 
@@ -190,7 +162,7 @@ def test_an_interruption_leaves_whole_pupils_only(
     monkeypatch.setattr(simulate, "walk", failing_walk)
     result = cli("simulate", "12AB00", "--pupils", "12", "--school-year", YEAR)
     assert result.code == 1 and "the database went away" in result.err
-    stored = _stored(cli.url, "12AB00")
+    stored = _stored(cli, "12AB00")
     assert len(stored) == 5  # the first batch, whole; the second rolled back
     _check_valid(stored)
     assert cli.scalar("SELECT count(*) FROM access_code") == 5
