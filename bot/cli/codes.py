@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from flows.bands import age_band_for
 from storage.database import Database
 from storage.records import IssuedCodes
@@ -33,9 +33,7 @@ def codes(
     count: int | None = typer.Option(
         None, help="How many codes; by default the group's enrolled pupils plus a few spares."
     ),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one."
-    ),
+    school_year: SchoolYear = None,
 ) -> None:
     """Make one-time pupil codes for a group of the open round and write them to a file."""
     code = SchoolCode.parse(school)

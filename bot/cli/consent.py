@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from storage.database import Database
 from storage.records import ConsentRecord
 from storage.repositories import audit, consents, schools
@@ -15,9 +15,7 @@ def consent(
     ctx: typer.Context,
     school: str = typer.Argument(..., help="School code: BRIN + vestiging, e.g. 12AB00."),
     by: str = typer.Option(..., "--by", help="Name and role of who gives consent for the school."),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one."
-    ),
+    school_year: SchoolYear = None,
 ) -> None:
     """Record that the school consents to delivery of this school year's results."""
     code = SchoolCode.parse(school)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from storage.database import Database
 from storage.repositories import audit, deliveries
 from storage.repositories.deliveries import MAX_FILE_NAME
@@ -32,9 +32,7 @@ def deliver(
     out: Path = typer.Option(
         ..., help="Folder to write the delivery to; made if missing, must not hold one yet."
     ),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one (from 1 August)."
-    ),
+    school_year: SchoolYear = None,
     min_n: int = typer.Option(
         10, "--min-n", help="Fewest respondents (and pupils under a share) to publish a figure."
     ),

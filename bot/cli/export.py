@@ -26,7 +26,7 @@ from analytics.export import (
     research_export,
     write_sav,
 )
-from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from flows.model import Questionnaire
 from storage.database import Database
 from storage.repositories import audit
@@ -109,9 +109,7 @@ def export(
         help="File to write: NAME.csv (with NAME.codebook.csv), or NAME.sav to write the "
         "SPSS file as well. Existing files are never overwritten.",
     ),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one (from 1 August)."
-    ),
+    school_year: SchoolYear = None,
     min_n: int = typer.Option(
         10, "--min-n", help="Fewest respondents of a school-band, grade or group to show it."
     ),

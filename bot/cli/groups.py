@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.output import table
-from bot.cli.runtime import ACTOR, now, school_year_or_current, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from storage.database import Database
 from storage.records import CodeCount, GroupRecord
 from storage.repositories import audit, codes, groups, rounds, schools
@@ -13,8 +13,6 @@ from storage.values import SchoolCode
 from veilig.errors import NotFound
 
 app = typer.Typer(help="Add and list the groups (classes) of a school.", no_args_is_help=True)
-
-SCHOOL_YEAR_HELP = "School year like 2026-2027; by default the current one (from 1 August)."
 
 
 @app.command()
@@ -24,7 +22,7 @@ def add(
     name: str = typer.Option(..., help="The group's name, e.g. 7B."),
     grade: int = typer.Option(..., help="PO/SO groep 1-8, VO/VSO leerjaar 1-6."),
     enrolled: int = typer.Option(..., help="Number of pupils in the group."),
-    school_year: str | None = typer.Option(None, help=SCHOOL_YEAR_HELP),
+    school_year: SchoolYear = None,
 ) -> None:
     """Add a group to a school for a school year."""
     code = SchoolCode.parse(school)
@@ -48,7 +46,7 @@ def add(
 def list_groups(
     ctx: typer.Context,
     school: str = typer.Argument(..., help="School code, e.g. 12AB00."),
-    school_year: str | None = typer.Option(None, help=SCHOOL_YEAR_HELP),
+    school_year: SchoolYear = None,
 ) -> None:
     """List a school's groups with the codes handed out in this year's round."""
     code = SchoolCode.parse(school)

@@ -14,7 +14,7 @@ import typer
 
 from analytics.dataset import Dataset
 from analytics.instrument import MIN_SCHOOLS, instrument_report, render_markdown
-from bot.cli.runtime import school_year_or_current, with_database
+from bot.cli.runtime import SchoolYear, school_year_or_current, with_database
 from storage.database import Database
 from veilig.errors import InvalidInput
 
@@ -35,9 +35,7 @@ def report(
     out: Path = typer.Option(
         ..., help="Markdown file to write (NAME.md); the tables go beside it as NAME.<table>.csv."
     ),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one (from 1 August)."
-    ),
+    school_year: SchoolYear = None,
     min_n: int = typer.Option(10, "--min-n", help="Fewest pupils behind a published figure."),
     min_schools: int = typer.Option(
         MIN_SCHOOLS, "--min-schools", help="Fewest schools for the norms (percentiles)."

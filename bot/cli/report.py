@@ -15,7 +15,7 @@ from analytics.dataset import Dataset
 from analytics.report import write_report
 from analytics.report.i18n import LANGUAGES
 from analytics.school_results import school_results
-from bot.cli.runtime import school_year_or_current, today, with_database
+from bot.cli.runtime import SchoolYear, school_year_or_current, today, with_database
 from storage.database import Database
 from storage.values import SchoolCode
 from veilig.errors import InvalidInput
@@ -30,9 +30,7 @@ def report(
         help="The PDF to write, e.g. report.pdf; the charts (report-*.png) and the text "
         "summary (report.txt) are written beside it.",
     ),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one (from 1 August)."
-    ),
+    school_year: SchoolYear = None,
     lang: str = typer.Option("nl", "--lang", help="Language of the report: nl or en."),
     min_n: int = typer.Option(
         10, "--min-n", help="Fewest pupils behind any figure shown; smaller groups are hidden."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.output import percent, table
-from bot.cli.runtime import ACTOR, now, school_year_or_current, today, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, today, with_database
 from flows import DEFAULT_QUESTIONNAIRE_ID, load_questionnaire
 from storage.database import Database
 from storage.records import RoundRecord, RoundSummary
@@ -15,14 +15,13 @@ from storage.values import SchoolCode
 app = typer.Typer(help="Open, close and list survey rounds.", no_args_is_help=True)
 
 SCHOOL_HELP = "School code: BRIN + vestiging, e.g. 12AB00."
-SCHOOL_YEAR_HELP = "School year like 2026-2027; by default the current one (from 1 August)."
 
 
 @app.command("open")
 def open_round(
     ctx: typer.Context,
     school: str = typer.Argument(..., help=SCHOOL_HELP),
-    school_year: str | None = typer.Option(None, help=SCHOOL_YEAR_HELP),
+    school_year: SchoolYear = None,
     questionnaire: str = typer.Option(DEFAULT_QUESTIONNAIRE_ID, help="Questionnaire id."),
 ) -> None:
     """Open a school's round for a school year; it keeps this questionnaire version."""
@@ -50,7 +49,7 @@ def open_round(
 def close_round(
     ctx: typer.Context,
     school: str = typer.Argument(..., help=SCHOOL_HELP),
-    school_year: str | None = typer.Option(None, help=SCHOOL_YEAR_HELP),
+    school_year: SchoolYear = None,
 ) -> None:
     """Close a school's open round: no new answers; resume pseudonyms are erased."""
     code = SchoolCode.parse(school)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -18,6 +18,15 @@ from veilig.settings import Settings, load_settings
 
 T = TypeVar("T")
 ACTOR = "cli"
+
+#: The ``--school-year`` option every command shares; ``None`` means the current school year.
+SchoolYear = Annotated[
+    str | None,
+    typer.Option(
+        "--school-year",
+        help="School year like 2026-2027; by default the current one (from 1 August).",
+    ),
+]
 
 
 def run_cli(app: typer.Typer, argv: list[str] | None) -> int:

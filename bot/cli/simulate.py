@@ -36,7 +36,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.synthetic import Profile, draw_profile, draw_school_effect, walk
-from bot.cli.runtime import ACTOR, now, school_year_or_current, today, with_database
+from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, today, with_database
 from flows import check_version
 from flows.bands import age_band_for
 from flows.model import Questionnaire
@@ -93,9 +93,7 @@ def simulate(
     school: str = typer.Argument(..., help="School code: BRIN + vestiging, e.g. 12AB00."),
     pupils: int = typer.Option(300, help="How many pupils answer."),
     seed: int = typer.Option(1, help="Random seed; the same seed gives the same answers."),
-    school_year: str | None = typer.Option(
-        None, help="School year like 2026-2027; by default the current one."
-    ),
+    school_year: SchoolYear = None,
 ) -> None:
     """Let synthetic pupils answer the school's open round, through the real engine."""
     code = SchoolCode.parse(school)
