@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -232,9 +233,41 @@ def _final(series: pd.Series, kind: str) -> np.ndarray:
         if kind == "int":
             converted = [int(value) for value in numbers]
         else:
-            converted = [round_figure(float(value), _DIGITS[kind]) for value in numbers]
+            converted = list(_round_figures(numbers, _DIGITS[kind]))
     mapped = _objects([*converted, None])  # a missing value (code -1) becomes None
     return mapped[np.where(codes < 0, len(converted), codes)]
+
+
+#: Below this many units of the last decimal, a float's product with 10^digits is off from
+#: the exact product, and from its printed decimal, by far less than the margin below.
+_FAST_LIMIT = 2.0**29
+#: How close to a half the scaled value may come before the exact rule decides.
+_TIE_MARGIN = 1e-6
+
+
+def _round_figures(values: np.ndarray, digits: int) -> list[float]:
+    """:func:`analytics.rounding.round_figure` of every (non-missing) value, vectorised.
+
+    Away from a tie, half up on the printed decimal and numpy's nearest whole number of
+    ``value * 10^digits`` are the same whole number q: below 2^29 the scaled float is within
+    a few 2^-23 of the exact product and of the printed decimal's, far less than the 1e-6 it
+    keeps from a half. Then ``q / 10^digits`` (both exact as floats) is the one correctly
+    rounded division, the float that ``float(Decimal)`` gives too. Values near a tie (0.12345
+    to 4 decimals), large or infinite go through ``round_figure`` itself.
+    """
+    numbers = np.asarray(values, dtype=np.float64)
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = numbers * scale
+        fraction = np.abs(scaled - np.trunc(scaled))
+        fast = (np.abs(scaled) < _FAST_LIMIT) & (np.abs(fraction - 0.5) > _TIE_MARGIN)
+        rounded: list[float] = (np.rint(scaled) / scale + 0.0).tolist()  # + 0.0: no -0.0
+    for at in np.flatnonzero(~fast).tolist():
+        exact = round_figure(float(numbers[at]), digits)
+        if exact is None:  # NaN: the callers pass none, but never print one as a number
+            raise InvalidInput("a missing figure reached the rounding of present figures")
+        rounded[at] = exact
+    return rounded
 
 
 def _final_frame(frame: pd.DataFrame, fields: Sequence[Field]) -> pd.DataFrame:
@@ -386,6 +419,17 @@ def _sorted(frame: pd.DataFrame, dataset: Dataset, *, by_item: bool = False) -> 
 
 def _json_value(value: Any) -> str:
     # Floats come out as their shortest repr (0.1235, 3.0), the same text as in the CSV files.
+    # The common types directly, as json writes them (float.__repr__, int.__repr__): a delivery
+    # encodes hundreds of thousands of distinct figures.
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
@@ -400,42 +444,55 @@ def _csv_text(value: Any) -> str:
     return text
 
 
-def _encoded(column: pd.Series, encode: Any, prefix: str = "") -> np.ndarray:
-    """``prefix + encode(value)`` for every value, encoded once per distinct value."""
-    values = column.to_numpy(dtype=object)
-    # Factorize on (type, value) text would be exact but slow; the columns are of one kind
-    # each (bools never share a column with ints), so plain factorizing is safe.
-    codes, distinct = pd.factorize(values)
-    mapped = _objects([prefix + encode(value) for value in distinct] + [prefix + encode(None)])
-    return mapped[np.where(codes < 0, len(distinct), codes)]
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A table's rows as text: a JSON object and a CSV line per row."""
+
+    json: list[str]
+    csv: list[str]
 
 
-def _json_rows(frame: pd.DataFrame) -> list[str]:
-    cells = [_encoded(frame[name], _json_value, f"{_json_value(name)}: ") for name in frame.columns]
-    return ["{" + ", ".join(row) + "}" for row in zip(*cells, strict=True)]
+def _rows(frame: pd.DataFrame) -> _Rows:
+    """Every row as JSON and as CSV, each distinct value of a column encoded once."""
+    json_cells: list[np.ndarray] = []
+    csv_cells: list[np.ndarray] = []
+    for name in frame.columns:
+        # Factorize on (type, value) text would be exact but slow; the columns are of one kind
+        # each (bools never share a column with ints), so plain factorizing is safe.
+        codes, distinct = pd.factorize(frame[name].to_numpy(dtype=object))
+        prefix = f"{_json_value(name)}: "
+        json_text = _objects(
+            [prefix + _json_value(value) for value in distinct] + [prefix + "null"]
+        )
+        csv_text = _objects([_csv_text(value) for value in distinct] + [""])
+        at = np.where(codes < 0, len(distinct), codes)  # a missing value (code -1) is null
+        json_cells.append(json_text[at])
+        csv_cells.append(csv_text[at])
+    return _Rows(
+        json=["    {" + ", ".join(row) + "}" for row in zip(*json_cells, strict=True)],
+        csv=[",".join(row) for row in zip(*csv_cells, strict=True)],
+    )
 
 
-def _json_document(header: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> bytes:
+def _json_document(header: Mapping[str, Any], tables: Mapping[str, _Rows]) -> bytes:
     """Pretty JSON with one row per line: readable, diffable and quick to write."""
     lines = ["{"]
     lines += [f"  {_json_value(key)}: {_json_value(value)}," for key, value in header.items()]
-    for position, (name, frame) in enumerate(tables.items()):
+    for position, (name, rows) in enumerate(tables.items()):
         end = "," if position < len(tables) - 1 else ""
-        if frame.empty:
+        if not rows.json:
             lines.append(f"  {_json_value(name)}: []{end}")
             continue
         lines.append(f"  {_json_value(name)}: [")
-        lines.append(",\n".join("    " + row for row in _json_rows(frame)))
+        lines.append(",\n".join(rows.json))
         lines.append(f"  ]{end}")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def _csv(columns: Sequence[str], rows: _Rows) -> bytes:
     """RFC 4180 CSV with a header, ``\\n`` line ends, blanks for missing values."""
-    cells = [_encoded(frame[name], _csv_text) for name in frame.columns]
-    lines = [",".join(_csv_text(name) for name in frame.columns)]
-    lines += [",".join(row) for row in zip(*cells, strict=True)]
+    lines = [",".join(_csv_text(name) for name in columns), *rows.csv]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -495,14 +552,13 @@ def render_files(delivery: Delivery) -> dict[str, bytes]:
         "school_year": delivery.school_year,
         "min_n": delivery.min_n,
     }
-    document = _json_document(
-        header, {"schools": delivery.schools, "option_shares": delivery.option_shares}
-    )
+    schools, options = _rows(delivery.schools), _rows(delivery.option_shares)
+    document = _json_document(header, {"schools": schools, "option_shares": options})
     validate_document(json.loads(document))
     files = {
         JSON_FILE: document,
-        SCHOOLS_CSV: _csv(delivery.schools),
-        OPTIONS_CSV: _csv(delivery.option_shares),
+        SCHOOLS_CSV: _csv(list(delivery.schools.columns), schools),
+        OPTIONS_CSV: _csv(list(delivery.option_shares.columns), options),
         SCHEMA_FILE: _schema_text().encode("utf-8"),
     }
     manifest = {

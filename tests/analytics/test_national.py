@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -317,46 +318,32 @@ def test_alpha_appears_where_enough_pupils_answered_every_item() -> None:
         assert row["veiligheidsbeleving_alpha_n"] >= 10
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_option_shares_equal_the_core(seed: int) -> None:
-    dataset = random_dataset(seed)
-    table = option_share_table(dataset, YEAR, min_n=1)
+def _check_option_shares_against_the_core(
+    dataset: Dataset, table: pd.DataFrame, items: Sequence[str]
+) -> None:
+    """Every row of ``table`` (an option-share table with ``min_n=1``) against the core."""
+    items = [item for item in item_ids(Q) if item in items]  # the table's order
     units = school_table(dataset, YEAR, min_n=1)
-    assert list(table.columns) == [
-        "school",
-        "school_year",
-        "sector",
-        "band",
-        "item",
-        "option_code",
-        "option_id",
-        "count",
-        "n",
-        "share",
-        "suppressed",
-        "reason",
-    ]
-    group = Q.refs(Q.scales["aantasting"])
     for unit in units.to_dict("records"):
         school, band = str(unit["school"]), str(unit["band"])
         mine = table[(table["school"] == school) & (table["band"] == band)]
-        assert list(dict.fromkeys(mine["item"])) == _asked(band, group)
+        assert list(dict.fromkeys(mine["item"])) == _asked(band, items)
         rows = dataset.responses[
             (dataset.responses["school"] == school) & (dataset.responses["band"] == band)
         ]
         scores = [
             scale_scores(
-                values(rows, items := _asked(band, Q.refs(scale))),
-                items,
-                [i for i in items if (it := Q.item(i)) is not None and it.reverse],
-                low=_range(band, items)[0],
-                high=_range(band, items)[1],
+                values(rows, items_ := _asked(band, Q.refs(scale))),
+                items_,
+                [i for i in items_ if (it := Q.item(i)) is not None and it.reverse],
+                low=_range(band, items_)[0],
+                high=_range(band, items_)[1],
             )
             for scale in Q.scales.values()
             if scale.summary == "mean"
         ]
         counted = rows[pd.concat(scores, axis=1).notna().all(axis=1)]
-        for item_id in _asked(band, group):
+        for item_id in _asked(band, items):
             item = Q.item(item_id)
             assert item is not None
             options = Q.options(item, band)
@@ -378,6 +365,45 @@ def test_option_shares_equal_the_core(seed: int) -> None:
             np.testing.assert_allclose(got["share"].to_numpy(float), expected["share"], rtol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_option_shares_equal_the_core(seed: int) -> None:
+    dataset = random_dataset(seed)
+    table = option_share_table(dataset, YEAR, min_n=1)
+    assert list(table.columns) == [
+        "school",
+        "school_year",
+        "sector",
+        "band",
+        "item",
+        "option_code",
+        "option_id",
+        "count",
+        "n",
+        "share",
+        "suppressed",
+        "reason",
+    ]
+    _check_option_shares_against_the_core(dataset, table, Q.refs(Q.scales["aantasting"]))
+
+
+def test_option_shares_of_other_items_equal_the_core() -> None:
+    # Items of a mean scale (one reverse-coded and asked in VO only), a marked item, and one
+    # of no scale: each is counted once, whatever else it is counted for.
+    dataset = random_dataset(3)
+    scaled = {item for scale in Q.scales.values() for item in Q.refs(scale)}
+    assert not {"bullied_where", "gender"} & scaled  # where (not asked in SO), and no scale
+    items = ["afraid_school", "safe_school", "likes_school", "bullied_verbal", "bullied_where"]
+    items += ["gender"]
+    table = national_tables(dataset, YEAR, min_n=1, items=items).options
+    _check_option_shares_against_the_core(dataset, table, items)
+
+
+@pytest.mark.parametrize("items", [["no_such_item"], ["bullied", "no_such_item"]])
+def test_option_shares_of_an_unknown_item_are_refused(items: list[str]) -> None:
+    with pytest.raises(InvalidInput, match="not in the questionnaire"):
+        option_share_table(hand_dataset(), YEAR, items=items)
+
+
 def test_national_tables_is_both_tables_from_one_pass() -> None:
     dataset = random_dataset(11)
     both = national_tables(dataset, YEAR)
@@ -385,9 +411,113 @@ def test_national_tables_is_both_tables_from_one_pass() -> None:
     pd.testing.assert_frame_equal(both.options, option_share_table(dataset, YEAR))
 
 
+# --- exact means, whatever the order of the pupils ---------------------------------------
+
+
+def _exact_scores(dataset: Dataset, school: str, band: str) -> dict[str, list[Fraction]]:
+    """Per mean scale, the counted pupils' scores as fractions (total / items answered)."""
+    rows = dataset.responses[
+        (dataset.responses["school"] == school) & (dataset.responses["band"] == band)
+    ]
+    per_scale: dict[str, list[Fraction | None]] = {}
+    for name, scale in Q.scales.items():
+        if scale.summary != "mean":
+            continue
+        items = _asked(band, Q.refs(scale))
+        reverse = [i for i in items if (item := Q.item(i)) is not None and item.reverse]
+        low, high = _range(band, items)
+        turned = item_frame(values(rows, items), items, reverse, low=low, high=high)
+        need = math.ceil(2 / 3 * len(items) - 1e-9)
+        per_scale[name] = [
+            Fraction(int(row.sum()), int(row.notna().sum())) if row.notna().sum() >= need else None
+            for _, row in turned.iterrows()
+        ]
+    counted = [all(s[i] is not None for s in per_scale.values()) for i in range(len(rows))]
+    return {
+        name: [s for s, keep in zip(scores, counted, strict=True) if keep and s is not None]
+        for name, scores in per_scale.items()
+    }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_means_and_sds_are_the_exact_figures_correctly_rounded(seed: int) -> None:
+    # A mean is a sum of fractions total / answered over n: the table holds the float nearest
+    # to it (not a float sum that depends on the order of the pupils), the SD the square root
+    # of the float nearest to the exact variance.
+    dataset = random_dataset(seed)
+    table = school_table(dataset, YEAR, min_n=1)
+    compared = 0
+    for row in table[~table["suppressed"]].to_dict("records"):
+        exact = _exact_scores(dataset, str(row["school"]), str(row["band"]))
+        for name, scores in exact.items():
+            n = len(scores)
+            assert row[f"{name}_n"] == n
+            mean = sum(scores, Fraction(0)) / n
+            assert row[f"{name}_mean"] == float(mean), (row["school"], name)
+            if n >= 2:
+                variance = sum(((score - mean) ** 2 for score in scores), Fraction(0)) / (n - 1)
+                assert row[f"{name}_sd"] == math.sqrt(float(variance)), (row["school"], name)
+            compared += 1
+    assert compared > 10
+
+
+def _tie_dataset(pattern: int) -> Dataset:
+    """400 PO pupils answering 5 of the 6 safety items, totals adding up to 4667: the mean
+    score is 4667 / 2000 = 2.3335, exactly half way between 2.333 and 2.334."""
+    totals = [5 + (i * pattern) % 16 for i in range(400)]
+    i = 0
+    while sum(totals) != 4667:  # nudge the totals, within 5..20, to the wanted sum
+        step = 1 if sum(totals) < 4667 else -1
+        if 5 <= totals[i % 400] + step <= 20:
+            totals[i % 400] += step
+        i += 1
+    pupils = []
+    for total in totals:
+        codes = [1 + min(3, max(0, total - 5 - 3 * j)) for j in range(5)]
+        assert sum(codes) == total
+        pupils.append(
+            {
+                "school": "12AB00",
+                "school_year": YEAR,
+                "sector": "po",
+                "band": "po",
+                "group": "6a",
+                "grade": 6,
+                "completed": True,
+                **dict(zip(PO_SAFETY[:5], codes, strict=True)),
+                **dict.fromkeys(PO_WELL, 3),
+            }
+        )
+    return make_dataset(_frame(pupils), [("12AB00", "po")], [("12AB00", "6a", 6, 500)])
+
+
+@pytest.mark.parametrize("pattern", [1, 2, 5])
+def test_a_mean_exactly_half_way_rounds_up(pattern: int) -> None:
+    # Summed as floats in these orders, the mean came out as 2.33349999999999... and was
+    # published as 2.333.
+    (row,) = school_table(_tie_dataset(pattern), YEAR).to_dict("records")
+    assert row["veiligheidsbeleving_n"] == 400
+    assert row["veiligheidsbeleving_mean"] == 2.3335
+    assert round_figure(row["veiligheidsbeleving_mean"], 3) == 2.334
+
+
+def test_the_order_of_the_pupils_does_not_change_a_bit() -> None:
+    dataset = random_dataset(4, largest=120)
+    rng = np.random.default_rng(1)
+    shuffled = dataset.responses.iloc[rng.permutation(len(dataset.responses))]
+    other = Dataset(
+        Q, shuffled.reset_index(drop=True), dataset.groups, dataset.schools, dataset.rounds
+    )
+    both, again = national_tables(dataset, YEAR, min_n=1), national_tables(other, YEAR, min_n=1)
+    pd.testing.assert_frame_equal(both.schools, again.schools, check_exact=True)
+    pd.testing.assert_frame_equal(both.options, again.options, check_exact=True)
+
+
 # --- worked by hand -----------------------------------------------------------------------
 
 VO_SAFETY = ["safe_school", "safe_class", "safe_schoolyard", "safe_corridors", "safe_way"]
+PO_SAFETY = [*VO_SAFETY, "safe_online"]
+PO_WELL = ["likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair"]
 VO_WELL = ["likes_school", "at_ease_class", "has_friends", "belongs", "teacher_fair"]
 BULLYING = list(Q.refs(Q.scales["aantasting"]))
 
@@ -614,6 +744,31 @@ def test_a_code_the_band_has_no_option_for_is_refused() -> None:
     bad.loc[0, "safe_school"] = 7
     with pytest.raises(InvalidInput, match=r"item 'safe_school' holds code 7.*band 'vo'"):
         school_table(Dataset(Q, bad, dataset.groups, dataset.schools, dataset.rounds), YEAR)
+
+
+@pytest.mark.parametrize(
+    ("item", "code"),
+    [("safe_school", 100), ("afraid_school", 9), ("bullied_verbal", 6), ("gender", 120)],
+)
+def test_a_stray_code_is_refused_before_it_is_counted(item: str, code: int) -> None:
+    # Codes far above the options would push a pupil's count into another unit's: refused.
+    dataset = hand_dataset()
+    bad = dataset.responses.copy()
+    bad.loc[1, item] = code
+    broken = Dataset(Q, bad, dataset.groups, dataset.schools, dataset.rounds)
+    with pytest.raises(InvalidInput, match=rf"item '{item}' holds code {code}.*band 'vo'"):
+        national_tables(broken, YEAR, min_n=1, items=[item])
+
+
+def test_a_code_of_an_item_the_band_does_not_ask_is_ignored() -> None:
+    dataset = random_dataset(0)
+    po = (dataset.responses["band"] == "po").to_numpy()
+    afraid = Q.item("afraid_school")
+    assert po.any() and afraid is not None and "po" not in afraid.bands
+    odd = dataset.responses.copy()
+    odd.loc[po, "afraid_school"] = 9
+    other = Dataset(Q, odd, dataset.groups, dataset.schools, dataset.rounds)
+    pd.testing.assert_frame_equal(school_table(other, YEAR), school_table(dataset, YEAR))
 
 
 def test_responses_of_an_unknown_school_are_refused() -> None:
