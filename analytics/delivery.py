@@ -73,7 +73,14 @@ SCHEMA_FILE = "delivery.schema.json"
 MANIFEST = "manifest.json"
 #: Every file a delivery consists of, the manifest last (it is written last, too).
 DATA_FILES = (JSON_FILE, SCHOOLS_CSV, OPTIONS_CSV, SCHEMA_FILE)
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / SCHEMA_FILE
+# In a source checkout (and an editable install) the schema is the committed docs/ file; a
+# built wheel carries that same file inside the package (pyproject.toml, force-include).
+_PACKAGED_SCHEMA = Path(__file__).resolve().parent / SCHEMA_FILE
+SCHEMA_PATH = (
+    _PACKAGED_SCHEMA
+    if _PACKAGED_SCHEMA.is_file()
+    else Path(__file__).resolve().parent.parent / "docs" / SCHEMA_FILE
+)
 #: Round statuses after which no answer can change: the figures are final.
 DELIVERABLE_STATUSES = frozenset({"closed", "delivered"})
 
@@ -507,7 +514,7 @@ def _schema_text() -> str:
     except OSError as exc:
         raise ConfigurationError(
             f"the delivery schema {SCHEMA_PATH} cannot be read ({exc.strerror}); "
-            "run veilig from its source checkout, where docs/ holds the schema"
+            "reinstall veilig (the schema is part of the package)"
         ) from None
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from bot.cli.output import count
 from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from storage.database import Database
 from storage.repositories import audit, deliveries
@@ -113,9 +114,9 @@ def deliver(
         )
     checksum = hashlib.sha256(files[MANIFEST]).hexdigest()
     typer.echo(
-        f"Delivered {year} to {out}: {delivery.schools_delivered} schools in "
-        f"{len(delivery.schools)} rows ({delivery.units_suppressed} suppressed: fewer than "
-        f"{min_n} respondents), {len(delivery.option_shares)} option-share rows."
+        f"Delivered {year} to {out}: {count(delivery.schools_delivered, 'school')} in "
+        f"{count(len(delivery.schools), 'row')} ({delivery.units_suppressed} suppressed: "
+        f"fewer than {min_n} respondents), {len(delivery.option_shares)} option-share rows."
     )
     typer.echo(f"Files: {', '.join(files)}; manifest SHA-256 {checksum}.")
     _report_not_delivered(delivery)

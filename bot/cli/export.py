@@ -26,6 +26,7 @@ from analytics.export import (
     research_export,
     write_sav,
 )
+from bot.cli.output import count
 from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
 from flows.model import Questionnaire
 from storage.database import Database
@@ -156,11 +157,14 @@ def export(
     result, written = with_database(ctx, work)
     schools = result.data["school"].nunique()
     names = ", ".join(str(path) for path in written)
-    typer.echo(f"Wrote {len(result.data)} respondents of {schools} schools ({year}) to {names}.")
+    typer.echo(
+        f"Wrote {count(len(result.data), 'respondent')} of {count(schools, 'school')} ({year}) "
+        f"to {names}."
+    )
     if result.left_out_respondents:
         typer.echo(
-            f"Left out {result.left_out_respondents} respondents of "
-            f"{result.left_out_units} school-bands with fewer than {min_n} respondents."
+            f"Left out {count(result.left_out_respondents, 'respondent')} of "
+            f"{count(result.left_out_units, 'school-band')} with fewer than {min_n} respondents."
         )
     if result.blank_grades or result.blank_groups:
         typer.echo(

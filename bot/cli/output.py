@@ -18,3 +18,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "-"
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 school``, ``3 schools``: operator messages read as sentences."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

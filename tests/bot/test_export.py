@@ -49,8 +49,8 @@ def test_export_writes_csv_codebook_and_sav(school_year: Cli, tmp_path: Path) ->
                                                      "research.sav"))  # fmt: skip
     for path in (data, book, sav):
         assert oct(path.stat().st_mode & 0o777) == "0o600", path
-    assert "Wrote 30 respondents of 1 schools (2026-2027)" in out
-    assert "Left out 5 respondents of 1 school-bands with fewer than 10 respondents." in out
+    assert "Wrote 30 respondents of 1 school (2026-2027)" in out
+    assert "Left out 5 respondents of 1 school-band with fewer than 10 respondents." in out
     assert "grade in 16 rows, group in 16 rows" in out
     # The audit trail: what was written, where and how much, never the data.
     assert run.audit_details("export.write") == [
