@@ -9,6 +9,7 @@ so a pupil answering during the batch is either wholly in it or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,6 @@ __all__ = ["load_dataset"]
 
 BANDS = ("po", "vo", "so")  # the order of the CASE in RESPONDENTS
 assert set(BANDS) == {band.value for band in AgeBand}
-_YEAR_FILTER = "WHERE survey_round.school_year = :school_year"
 
 # id, round, group, band (index into BANDS, -1 unknown), completed (0/1).
 RESPONDENTS = """
@@ -52,8 +52,18 @@ WHERE respondent_id BETWEEN :low AND :high
 ANSWER_WIDTHS = (4, 2, 2)
 
 
-def respondents_query(school_year: str | None) -> str:
-    return RESPONDENTS.format(where=_YEAR_FILTER if school_year else "")
+def _names(index: int) -> str:
+    """``year_a``, ``year_b``, ...: placeholder names (letters only, as storage.extract wants)."""
+    return "year_" + "".join(chr(ord("a") + int(digit)) for digit in str(index))
+
+
+def respondents_query(years: Sequence[str] | None) -> tuple[str, dict[str, str]]:
+    """The respondents query for ``years`` (every year when None), and its values."""
+    if years is None:
+        return RESPONDENTS.format(where=""), {}
+    values = {_names(index): year for index, year in enumerate(years)}
+    placeholders = ", ".join(f":{name}" for name in values) or "NULL"
+    return RESPONDENTS.format(where=f"WHERE survey_round.school_year IN ({placeholders})"), values
 
 
 def answers_query(respondent_ids: np.ndarray) -> tuple[str, dict[str, int]]:
@@ -95,7 +105,7 @@ async def _frame(connection: AsyncConnection, query: Any) -> pd.DataFrame:
 
 
 async def _small_tables(
-    connection: AsyncConnection, school_year: str | None
+    connection: AsyncConnection, years: Sequence[str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     schools = await _frame(
         connection,
@@ -116,9 +126,9 @@ async def _small_tables(
         Round.questionnaire_version,
         Round.status,
     )
-    if school_year:
-        group_query = group_query.where(Group.school_year == school_year)
-        round_query = round_query.where(Round.school_year == school_year)
+    if years is not None:
+        group_query = group_query.where(Group.school_year.in_(years))
+        round_query = round_query.where(Round.school_year.in_(years))
     groups = await _frame(connection, group_query.order_by(Group.id))
     rounds = await _frame(connection, round_query.order_by(Round.id))
     consents = await _frame(connection, select(Consent.school_id, Consent.school_year))
@@ -145,19 +155,17 @@ def _categorical(values: pd.Series | np.ndarray | list[Any]) -> pd.Categorical:
     return pd.Categorical(values)
 
 
-async def _read(database: Database, school_year: str | None) -> Dataset:
+async def _read(database: Database, years: Sequence[str] | None) -> Dataset:
     async with database.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execution_options(isolation_level="REPEATABLE READ")
         async with connection.begin():
-            schools, groups, rounds = await _small_tables(connection, school_year)
+            schools, groups, rounds = await _small_tables(connection, years)
             questionnaire = load_questionnaire(_questionnaire_id(rounds))
             items = item_ids(questionnaire)
             numbers = dict((await connection.execute(select(Item.name, Item.id))).all())
-            params = {"school_year": school_year} if school_year else {}
-            people = await int_columns(
-                connection, respondents_query(school_year), params, RESPONDENT_WIDTHS
-            )
+            query, values = respondents_query(years)
+            people = await int_columns(connection, query, values, RESPONDENT_WIDTHS)
             positions = _Positions(people[:, 0])
             matrix = np.zeros((len(people), len(items)), dtype=np.int8)
             # Item number -> column; numbers of items this questionnaire lacks map to -1.
@@ -239,6 +247,15 @@ def _assemble(
     )
 
 
-async def load_dataset(database: Database, *, school_year: str | None = None) -> Dataset:
-    """Every response of ``school_year`` (all years when None) with its context."""
-    return await _read(database, school_year)
+async def load_dataset(
+    database: Database,
+    *,
+    school_year: str | None = None,
+    school_years: Sequence[str] | None = None,
+) -> Dataset:
+    """Every response of ``school_year`` (or of ``school_years``; all years when neither is
+    given) with its context."""
+    if school_year is not None and school_years is not None:
+        raise InvalidInput("give school_year or school_years, not both")
+    years = (school_year,) if school_year is not None else school_years
+    return await _read(database, None if years is None else tuple(dict.fromkeys(years)))

@@ -254,7 +254,7 @@ async def _copy_floor(url: str) -> tuple[float, int]:
     """Seconds and bytes of the bare binary COPY of the loader's answer rows."""
     connection = await asyncpg.connect(url.replace("+asyncpg", ""))
     # The same query the loader sends, for the same school year's respondents (not timed).
-    year, values = numbered_query(respondents_query(SCHOOL_YEAR), {"school_year": SCHOOL_YEAR})
+    year, values = numbered_query(*respondents_query([SCHOOL_YEAR]))
     ids = np.asarray([row[0] for row in await connection.fetch(year, *values)], dtype=np.int64)
     query, args = numbered_query(*answers_query(ids))
     received = 0

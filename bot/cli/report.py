@@ -1,7 +1,8 @@
 """``veilig report``: the school report as PDF, with its charts as PNG and a text for chat.
 
-The one database step is :func:`analytics.load.load_dataset` for all school years: the report
-sets the school beside the other schools of its sector and beside its own previous year.
+The one database step is :func:`analytics.load.load_dataset` for this school year and the one
+before: the report sets the school beside the other schools of its sector and beside its own
+previous year.
 Everything after that is pure (:mod:`analytics.school_results`, :mod:`analytics.report`).
 """
 
@@ -14,7 +15,7 @@ import typer
 from analytics.dataset import Dataset
 from analytics.report import write_report
 from analytics.report.i18n import LANGUAGES
-from analytics.school_results import school_results
+from analytics.school_results import previous_school_year, school_results
 from bot.cli.runtime import SchoolYear, school_year_or_current, today, with_database
 from storage.database import Database
 from storage.values import SchoolCode
@@ -56,7 +57,7 @@ def report(
     async def work(database: Database) -> Dataset:
         from analytics.load import load_dataset  # the batch's one read, only when reporting
 
-        return await load_dataset(database)
+        return await load_dataset(database, school_years=(previous_school_year(year), year))
 
     dataset = with_database(ctx, work)
     results = school_results(dataset, code, year, min_n=min_n, min_schools=min_schools)

@@ -14,6 +14,7 @@ from storage.database import Database
 from storage.repositories import answers, codes, consents, groups, respondents, rounds, schools
 from storage.repositories.schools import NewSchool
 from storage.values import SchoolCode, Sector
+from veilig.errors import InvalidInput
 
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -107,6 +108,11 @@ async def test_loads_every_answer_with_its_context(database: Database) -> None:
 
     every_year = await load_dataset(database)
     assert len(every_year.responses) == 4
+    two_years = await load_dataset(database, school_years=["2025-2026", "2026-2027"])
+    assert len(two_years.responses) == 4 and len(two_years.rounds) == 3
+    assert (await load_dataset(database, school_years=["2024-2025"])).responses.empty
+    with pytest.raises(InvalidInput, match="not both"):
+        await load_dataset(database, school_year="2026-2027", school_years=["2025-2026"])
     assert sorted(every_year.responses["school_year"].astype(str).unique()) == [
         "2025-2026",
         "2026-2027",
