@@ -40,7 +40,6 @@ __all__ = [
     "META_COLUMNS",
     "UNANSWERED",
     "Dataset",
-    "declined",
     "item_ids",
     "values",
 ]
@@ -70,11 +69,6 @@ def values(responses: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     codes = responses[list(items)].to_numpy(dtype=np.float64, copy=True)
     codes[codes <= UNANSWERED] = np.nan
     return pd.DataFrame(codes, index=responses.index, columns=list(items))
-
-
-def declined(responses: pd.DataFrame, item: str) -> pd.Series:
-    """True where the pupil chose "I'd rather not say" for ``item``."""
-    return responses[item] == DECLINED
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:

@@ -94,9 +94,10 @@ class _Positions:
             found = np.full(len(wanted), -1, dtype=np.int64)
             found[inside] = self.table[offset[inside]]
             return found
-        at = np.searchsorted(self.ids, wanted)
-        at[at >= len(self.ids)] = 0
-        return np.where(self.ids[at] == wanted, at, -1) if len(self.ids) else at - 1
+        if not len(self.ids):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        return np.where(self.ids[at] == wanted, at, -1)
 
 
 async def _frame(connection: AsyncConnection, query: Any) -> pd.DataFrame:
@@ -149,10 +150,6 @@ def _questionnaire_id(rounds: pd.DataFrame) -> str:
             "analyse one school year whose rounds share a questionnaire"
         )
     return ids[0] if ids else DEFAULT_QUESTIONNAIRE_ID
-
-
-def _categorical(values: pd.Series | np.ndarray | list[Any]) -> pd.Categorical:
-    return pd.Categorical(values)
 
 
 async def _read(database: Database, years: Sequence[str] | None) -> Dataset:
@@ -210,11 +207,11 @@ def _assemble(
     school_ids = per(round_ids, round_school).astype(np.int64)
     meta = pd.DataFrame(
         {
-            "school": _categorical(per(school_ids, school_code)),
-            "school_year": _categorical(per(round_ids, round_year)),
-            "sector": _categorical(per(school_ids, school_sector)),
+            "school": pd.Categorical(per(school_ids, school_code)),
+            "school_year": pd.Categorical(per(round_ids, round_year)),
+            "sector": pd.Categorical(per(school_ids, school_sector)),
             "band": pd.Categorical.from_codes(people[:, 3], categories=pd.Index(BANDS)),
-            "group": _categorical(per(group_ids, group_name)),
+            "group": pd.Categorical(per(group_ids, group_name)),
             "grade": per(group_ids, group_grade).astype(np.int8),
             "completed": people[:, 4].astype(bool),
         }

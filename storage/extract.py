@@ -39,7 +39,7 @@ def _row_type(widths: Sequence[int]) -> np.dtype[Any]:
     return np.dtype(fields)
 
 
-def _numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+def numbered_query(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """``:name`` placeholders as asyncpg's ``$1``, with the values in order."""
     order: list[str] = []
 
@@ -107,7 +107,7 @@ async def stream_int_columns(
         driver = raw.driver_connection
         assert driver is not None
         rows = _BinaryRows(widths, each)
-        query, args = _numbered(sql, params)
+        query, args = numbered_query(sql, params)
         await driver.copy_from_query(query, *args, output=rows.feed, format="binary")
         rows.finish()
         return
@@ -125,8 +125,3 @@ async def int_columns(
     if not parts:
         return np.empty((0, len(widths)), dtype=np.int64)
     return np.concatenate(parts)
-
-
-def numbered_query(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """``sql`` with asyncpg's ``$n`` placeholders and its arguments, for a bare COPY."""
-    return _numbered(sql, params)
