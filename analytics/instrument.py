@@ -52,9 +52,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.dataset import DECLINED, UNANSWERED, Dataset, values
+from analytics.dataset import DECLINED, UNANSWERED, Dataset
 from analytics.reliability import cronbach_alpha, item_total_correlations
-from analytics.scales import scale_scores
+from analytics.scales import mean_scale_items, pupil_scores, turned_items
 from analytics.suppression import ALL, suppress
 from flows.model import Questionnaire
 from veilig.errors import InvalidInput
@@ -87,63 +87,6 @@ ORDERED_KINDS = frozenset({"agreement", "frequency", "yes_no"})
 BELOW_MIN = "below_min"
 #: How a figure that is not shown appears in the Markdown (an en dash).
 NOT_SHOWN = "\u2013"
-
-
-# --- scales of a band ------------------------------------------------------------------
-
-
-def mean_scale_items(questionnaire: Questionnaire, band: str) -> dict[str, tuple[str, ...]]:
-    """The ``summary: mean`` scales with the items ``band`` asks, in questionnaire order."""
-    out: dict[str, tuple[str, ...]] = {}
-    for name, scale in questionnaire.scales.items():
-        if scale.summary != "mean":
-            continue
-        asked = []
-        for item_id in questionnaire.refs(scale):
-            item = questionnaire.item(item_id)
-            if item is not None and band in item.bands:
-                asked.append(item_id)
-        if asked:
-            out[name] = tuple(asked)
-    return out
-
-
-def _code_range(questionnaire: Questionnaire, item_id: str, band: str) -> tuple[int, int]:
-    item = questionnaire.item(item_id)
-    options = questionnaire.options(item, band) if item is not None else None
-    if options is None:
-        raise InvalidInput(f"item {item_id!r} has no answer options in band {band!r}")
-    codes = [option.code for option in options.options]
-    return min(codes), max(codes)
-
-
-def turned_items(
-    responses: pd.DataFrame, questionnaire: Questionnaire, items: Sequence[str], band: str
-) -> pd.DataFrame:
-    """The codes of ``items`` as floats (NaN = unanswered or declined), reverse-coded items
-    turned as ``low + high - x`` with the item's own code range in ``band``."""
-    frame = values(responses, items)
-    for item_id in items:
-        item = questionnaire.item(item_id)
-        if item is not None and item.reverse:
-            low, high = _code_range(questionnaire, item_id, band)
-            frame[item_id] = low + high - frame[item_id]
-    return frame
-
-
-def pupil_scores(responses: pd.DataFrame, questionnaire: Questionnaire, band: str) -> pd.DataFrame:
-    """Scale score per pupil for every ``mean`` scale of ``band`` (NaN below 2/3 answered),
-    as :func:`analytics.scales.scale_scores`, and ``counted``: a score on every such scale."""
-    scores: dict[str, pd.Series] = {}
-    for name, items in mean_scale_items(questionnaire, band).items():
-        frame = turned_items(responses, questionnaire, items, band)
-        ranges = [_code_range(questionnaire, item_id, band) for item_id in items]
-        low = min(r[0] for r in ranges)
-        high = max(r[1] for r in ranges)
-        scores[name] = scale_scores(frame, items, low=low, high=high, min_share=2 / 3)
-    out = pd.DataFrame(scores, index=responses.index)
-    out["counted"] = out.notna().all(axis=1) if scores else False
-    return out
 
 
 # --- overview and items ------------------------------------------------------------------
@@ -473,14 +416,21 @@ def school_norms(
     ``schools``, ``p10`` ... ``p90``, ``reason``.
     """
     scores = pupil_scores(responses, questionnaire, band)
+    return _norms(responses, scores, band, min_n, min_schools)
+
+
+def _norms(
+    responses: pd.DataFrame, scores: pd.DataFrame, band: str, min_n: int, min_schools: int
+) -> pd.DataFrame:
+    """:func:`school_norms` from the :func:`pupil_scores` of ``responses``."""
     counted = scores[scores["counted"]].drop(columns="counted")
     counted = counted.assign(school=responses.loc[counted.index, "school"].astype(str))
     sizes = counted.groupby("school").size()
     large = sizes[sizes >= min_n].index
     means = counted[counted["school"].isin(large)].groupby("school").mean()
+    schools = len(means)
     rows = []
     for scale in scores.columns.drop("counted"):
-        schools = len(means)
         row: dict[str, object] = {"band": band, "scale": scale, "schools": schools}
         if schools >= min_schools and schools > 0:
             cuts = np.percentile(means[scale].to_numpy(dtype=float), PERCENTILES)
@@ -587,9 +537,7 @@ def instrument_report(
         parts["eigenvalues"].append(eigen)
         parts["loadings"].append(loadings)
         notes.extend(found)
-        parts["norms"].append(
-            school_norms(rows, questionnaire, band, min_n=min_n, min_schools=min_schools)
-        )
+        parts["norms"].append(_norms(rows, scores, band, min_n, min_schools))
     bands = pd.DataFrame(band_rows, columns=["band", "respondents", "reason"])
     bands["respondents"] = bands["respondents"].astype("Int64")
     return InstrumentReport(

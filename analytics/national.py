@@ -60,6 +60,7 @@ from scipy import stats
 
 from analytics.dataset import DECLINED, UNANSWERED, Dataset
 from analytics.intervals import mean_interval, wilson_interval
+from analytics.scales import answers_needed
 from analytics.suppression import Suppression
 from flows.bands import age_band_for
 from flows.model import Questionnaire
@@ -81,14 +82,8 @@ UNIT_COLUMNS = ("school", "school_year", "sector", "band")
 DECLINED_OPTION = "declined"
 #: Fewest complete cases for Cronbach's alpha (as :func:`analytics.reliability.cronbach_alpha`).
 ALPHA_MIN_CASES = 10
-MIN_SHARE = 2 / 3
 CONFIDENCE = 0.95
 _BELOW_MIN = Suppression.BELOW_MIN.value
-
-
-def _needed(k: int) -> int:
-    """Items to answer of k for a score: ``ceil(2/3 k)`` as in :mod:`analytics.scales`."""
-    return math.ceil(MIN_SHARE * k - 1e-9)
 
 
 # --- the questionnaire, read per band -----------------------------------------------------
@@ -380,7 +375,7 @@ class _Pass:
         pairs: dict[str, tuple[np.ndarray, int, int]] = {}
         for name in self._scale_names("mean"):
             answered, total, top, most = self._scale_sums(name)
-            counted &= answered >= self._per_row([_needed_of(k) for k in self._band_k(name)])
+            counted &= answered >= self._per_row([answers_needed(k) for k in self._band_k(name)])
             complete[name] = answered == self._per_row(self._band_k(name))
             pairs[name] = (total * (most + 1) + answered, top, most)
         self.counted = counted
@@ -580,7 +575,7 @@ class _Pass:
                 ids = [item.id for item in scale.items]
                 marks.append(scale.marks[ids.index(item_id)] if item_id in ids else None)
             flag |= self._marked(codes, marks)
-        known = flag | (answered >= self._per_row([_needed_of(k) for k in self._band_k(name)]))
+        known = flag | (answered >= self._per_row([answers_needed(k) for k in self._band_k(name)]))
         state = known.view(np.int8) + flag.view(np.int8) + np.int8(1)
         state *= self.counted.view(np.int8)
         return self._count(state, 4)
@@ -607,10 +602,6 @@ class _Pass:
 def _is_run(members: frozenset[int]) -> bool:
     """Whether ``members`` are whole numbers in a row (marks like "3 and above" are)."""
     return bool(members) and members == frozenset(range(min(members), max(members) + 1))
-
-
-def _needed_of(k: int) -> int:
-    return _needed(k) if k else 0
 
 
 def _item_matrix(
@@ -732,7 +723,7 @@ def _t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> tuple[np.nda
 def _mean_scale(run: _Pass, scale: _Scale, mine: np.ndarray, min_n: int) -> dict[str, np.ndarray]:
     """The figures of a ``mean`` scale for the units ``mine`` of one band (intervals apart)."""
     k = len(scale.items)
-    need = _needed(k)
+    need = answers_needed(k)
     top = sum(item.high for item in scale.items)
     # The band's respondents by (total, items answered): a score is total / answered.
     counts = run.mean_counts[scale.name][:, : top + 1, need : k + 1][mine]

@@ -14,12 +14,13 @@ import pandas as pd
 
 from analytics._checks import check_confidence, check_share
 from analytics.intervals import wilson_interval
-from analytics.scales import scale_scores
+from analytics.scales import MIN_SHARE, answers_needed, scale_scores
 from veilig.errors import InvalidInput
 
 __all__ = [
     "DECLINED",
     "Prevalence",
+    "any_flags",
     "any_prevalence",
     "feels_safe",
     "option_shares",
@@ -113,7 +114,7 @@ def any_prevalence(
     items: Sequence[str],
     cutoff: float,
     *,
-    min_share: float = 2 / 3,
+    min_share: float = MIN_SHARE,
     confidence: float = 0.95,
 ) -> Prevalence:
     """Share of pupils at or above ``cutoff`` on at least one of ``items`` (e.g. any form of
@@ -135,11 +136,20 @@ def any_prevalence(
     if missing:
         raise InvalidInput(f"items not among the answer columns: {missing}")
     frame = pd.DataFrame({item: _numeric(answers[item], item) for item in items})
+    return _prevalence_of(any_flags(frame, cutoff, min_share), confidence)
+
+
+def any_flags(frame: pd.DataFrame, cutoff: float, min_share: float = MIN_SHARE) -> pd.Series:
+    """Per pupil the rule of :func:`any_prevalence` on numeric ``frame`` (NaN = not answered):
+    1.0 with any answer at or above ``cutoff``; else 0.0 when at least
+    ``ceil(min_share * k)`` of the k columns are answered; else NaN.
+
+    >>> any_flags(pd.DataFrame({"a": [2, 0, None], "b": [None, 0, None]}), cutoff=1).tolist()
+    [1.0, 0.0, nan]
+    """
     hit = (frame >= cutoff).any(axis=1)
-    answered = frame.notna().sum(axis=1)
-    needed = int(np.ceil(min_share * len(items) - 1e-9))
-    flags = pd.Series(np.where(hit, 1.0, np.where(answered >= needed, 0.0, np.nan)), frame.index)
-    return _prevalence_of(flags, confidence)
+    known = frame.notna().sum(axis=1) >= answers_needed(frame.shape[1], min_share)
+    return pd.Series(np.where(hit, 1.0, np.where(known, 0.0, np.nan)), frame.index)
 
 
 def option_shares(
@@ -209,7 +219,7 @@ def feels_safe(
     *,
     low: float,
     high: float,
-    min_share: float = 2 / 3,
+    min_share: float = MIN_SHARE,
     confidence: float = 0.95,
 ) -> Prevalence:
     """Share of pupils who feel safe: pupil's mean on the safety ``items`` ``>= threshold``.

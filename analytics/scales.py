@@ -4,6 +4,10 @@ A scale (veiligheidsbeleving, welbevinden) is the mean of its items on the answe
 ``low..high``, after turning reverse-coded items (``low + high - x``). The mean rather than
 the sum keeps the score on the answer scale, so a pupil who skipped one item is comparable
 with one who answered all. "I'd rather not say" arrives as NaN and counts as not answered.
+
+:func:`pupil_scores` applies this rule to the ``mean`` scales of a questionnaire's band and
+marks the counted respondents (a score on every such scale); the school figures and the
+instrument report both take their scores and counted respondents from it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,35 @@ import numpy as np
 import pandas as pd
 
 from analytics._checks import check_confidence, check_share
+from analytics.dataset import values
 from analytics.intervals import mean_interval
+from flows.model import Questionnaire
 from veilig.errors import InvalidInput
 
-__all__ = ["ScaleSummary", "describe_scale", "item_frame", "scale_scores"]
+__all__ = [
+    "MIN_SHARE",
+    "ScaleSummary",
+    "answers_needed",
+    "code_range",
+    "describe_scale",
+    "item_frame",
+    "mean_scale_items",
+    "pupil_scores",
+    "scale_scores",
+    "turned_items",
+]
+
+#: Share of a scale's items a pupil must answer for a score (the "two thirds answered" rule).
+MIN_SHARE = 2 / 3
+
+
+def answers_needed(k: int, min_share: float = MIN_SHARE) -> int:
+    """Items of ``k`` a pupil must answer: ``ceil(min_share * k)``, robust to float noise.
+
+    >>> answers_needed(3), answers_needed(4), answers_needed(6)
+    (2, 3, 4)
+    """
+    return math.ceil(min_share * k - 1e-9)
 
 
 def item_frame(
@@ -71,7 +100,7 @@ def scale_scores(
     *,
     low: float,
     high: float,
-    min_share: float = 2 / 3,
+    min_share: float = MIN_SHARE,
 ) -> pd.Series:
     """Mean item score per pupil; NaN for pupils who answered too few items.
 
@@ -91,12 +120,68 @@ def scale_scores(
     """
     check_share("min_share", min_share)
     frame = item_frame(answers, items, reverse, low=low, high=high)
-    needed = math.ceil(min_share * len(items) - 1e-9)
+    needed = answers_needed(len(items), min_share)
     answered = frame.notna().sum(axis=1)
     total = frame.sum(axis=1, min_count=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = total / answered.replace(0, np.nan)
     return score.where(answered >= needed).rename("score").astype(float)
+
+
+def mean_scale_items(questionnaire: Questionnaire, band: str) -> dict[str, tuple[str, ...]]:
+    """The ``summary: mean`` scales with the items ``band`` asks, in questionnaire order."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, scale in questionnaire.scales.items():
+        if scale.summary != "mean":
+            continue
+        asked = []
+        for item_id in questionnaire.refs(scale):
+            item = questionnaire.item(item_id)
+            if item is not None and band in item.bands:
+                asked.append(item_id)
+        if asked:
+            out[name] = tuple(asked)
+    return out
+
+
+def code_range(questionnaire: Questionnaire, item_id: str, band: str) -> tuple[int, int]:
+    """Lowest and highest option code of ``item_id`` in ``band``."""
+    item = questionnaire.item(item_id)
+    options = questionnaire.options(item, band) if item is not None else None
+    if options is None:
+        raise InvalidInput(f"item {item_id!r} has no answer options in band {band!r}")
+    codes = [option.code for option in options.options]
+    return min(codes), max(codes)
+
+
+def turned_items(
+    responses: pd.DataFrame, questionnaire: Questionnaire, items: Sequence[str], band: str
+) -> pd.DataFrame:
+    """The codes of ``items`` as floats (NaN = unanswered or declined), reverse-coded items
+    turned as ``low + high - x`` with the item's own code range in ``band``."""
+    frame = values(responses, items)
+    for item_id in items:
+        item = questionnaire.item(item_id)
+        if item is not None and item.reverse:
+            low, high = code_range(questionnaire, item_id, band)
+            frame[item_id] = low + high - frame[item_id]
+    return frame
+
+
+def pupil_scores(responses: pd.DataFrame, questionnaire: Questionnaire, band: str) -> pd.DataFrame:
+    """Scale score per pupil for every ``mean`` scale of ``band`` (NaN below
+    :data:`MIN_SHARE` answered), as :func:`scale_scores`, and ``counted``: a score on every
+    such scale (the counted respondents of every figure)."""
+    scores: dict[str, pd.Series] = {}
+    for name, items in mean_scale_items(questionnaire, band).items():
+        frame = turned_items(responses, questionnaire, items, band)
+        ranges = [code_range(questionnaire, item_id, band) for item_id in items]
+        low = min(r[0] for r in ranges)
+        high = max(r[1] for r in ranges)
+        scores[name] = scale_scores(frame, items, low=low, high=high, min_share=MIN_SHARE)
+    out = pd.DataFrame(scores, index=responses.index)
+    out["counted"] = out.notna().all(axis=1) if scores else False
+    return out
 
 
 @dataclass(frozen=True, slots=True)

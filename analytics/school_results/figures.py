@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.dataset import DECLINED, UNANSWERED, values
 from analytics.prevalence import any_prevalence, option_shares, prevalence
 from analytics.reliability import Reliability, cronbach_alpha
-from analytics.scales import describe_scale
+from analytics.scales import code_range, describe_scale, turned_items
 from analytics.school_results.breakdowns import (
     _breakdown,
     _grade_group_breakdowns,
@@ -34,7 +34,6 @@ from analytics.school_results.model import (
 )
 from analytics.school_results.peers import _mean_change, _peers, _share_change
 from analytics.school_results.pupils import (
-    _codes,
     _flag_frame,
     _item,
     _mark_codes,
@@ -60,13 +59,12 @@ def _prevalence_figure(name: str, mark: str, flags: pd.Series, min_n: int) -> Sh
     return _share_figure(name, mark, result.count, result.n, min_n, (result.ci_low, result.ci_high))
 
 
-def _reliability(responses: pd.DataFrame, scale: _MeanScale, min_n: int) -> Reliability | None:
+def _reliability(
+    responses: pd.DataFrame, spec: _Spec, scale: _MeanScale, min_n: int
+) -> Reliability | None:
     if len(scale.items) < 2:
         return None
-    frame = values(responses, scale.items)
-    for item, (low, high) in zip(scale.items, scale.ranges, strict=True):
-        if item in scale.reverse:
-            frame[item] = low + high - frame[item]
+    frame = turned_items(responses, spec.questionnaire, scale.items, spec.band)
     cases = int(frame.notna().all(axis=1).sum())
     if cases < max(min_n, MIN_ALPHA_CASES):
         return None
@@ -201,9 +199,9 @@ def _figures(
                 n=summary.n,
                 ci_low=summary.ci_low,
                 ci_high=summary.ci_high,
-                low=min(low for low, _ in scale.ranges),
-                high=max(high for _, high in scale.ranges),
-                reliability=_reliability(rows, scale, min_n),
+                low=scale.low,
+                high=scale.high,
+                reliability=_reliability(rows, spec, scale, min_n),
                 peers=_peers(
                     scale.name, summary.mean, peers, count_column=None, min_schools=min_schools
                 ),
@@ -225,12 +223,8 @@ def _figures(
             codes = values(rows, [item.id])[item.id].dropna()
             kind = questionnaire.answer_scales[item.scale].kind
             if kind == "frequency" and len(codes) >= min_n:
-                all_codes = _codes(questionnaire, item, band)
-                frequencies.append(
-                    Frequency(
-                        item.id, float(codes.mean()), len(codes), min(all_codes), max(all_codes)
-                    )
-                )
+                low, high = code_range(questionnaire, item.id, band)
+                frequencies.append(Frequency(item.id, float(codes.mean()), len(codes), low, high))
         else:
             result = any_prevalence(flags, share.items, cutoff=1, min_share=MIN_SHARE)
             forms.extend(_prevalence_figure(i, share.mark, flags[i], min_n) for i in share.items)

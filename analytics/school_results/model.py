@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from analytics.reliability import Reliability
 from analytics.representativeness import Verdict
+from analytics.scales import MIN_SHARE as MIN_SHARE  # the share a score needs, re-exported
 
-#: Share of a scale's items a pupil must answer for a score (figures definition: 2/3).
-MIN_SHARE = 2 / 3
 #: Category of a context breakdown (gender) for pupils who did not answer or declined.
 UNKNOWN = "unknown"
 #: ``OptionShare.option`` of the "I'd rather not say" row.

@@ -3,14 +3,13 @@ respondents, and per-unit values for peers and the previous year."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from analytics.dataset import UNANSWERED, values
-from analytics.scales import scale_scores
+from analytics.dataset import UNANSWERED
+from analytics.prevalence import any_flags
+from analytics.scales import code_range, pupil_scores
 from analytics.school_results.model import MIN_SHARE
 from flows.model import AnalyticScale, Item, Questionnaire
 from veilig.errors import InvalidInput
@@ -20,8 +19,8 @@ from veilig.errors import InvalidInput
 class _MeanScale:
     name: str
     items: tuple[str, ...]
-    ranges: tuple[tuple[int, int], ...]  # (low, high) per item in the band
-    reverse: tuple[str, ...]
+    low: int  # the lowest and highest code of the items in the band
+    high: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +36,7 @@ class _ShareScale:
 class _Spec:
     """What the questionnaire says for one band."""
 
+    questionnaire: Questionnaire
     band: str
     means: tuple[_MeanScale, ...]
     shares: tuple[_ShareScale, ...]
@@ -47,13 +47,6 @@ def _item(questionnaire: Questionnaire, item_id: str) -> Item:
     if item is None:
         raise InvalidInput(f"questionnaire {questionnaire.id} has no item {item_id!r}")
     return item
-
-
-def _codes(questionnaire: Questionnaire, item: Item, band: str) -> tuple[int, ...]:
-    options = questionnaire.options(item, band)
-    if options is None:
-        raise InvalidInput(f"item {item.id!r} has no answer options in band {band!r}")
-    return tuple(option.code for option in options.options)
 
 
 def _mark_codes(questionnaire: Questionnaire, item: Item, band: str, mark: str) -> frozenset[int]:
@@ -77,19 +70,17 @@ def _spec(questionnaire: Questionnaire, band: str) -> _Spec:
         if not items:
             continue
         if scale.summary == "mean":
-            ranges = []
-            for item_id in items:
-                codes = _codes(questionnaire, _item(questionnaire, item_id), band)
-                ranges.append((min(codes), max(codes)))
-            reverse = tuple(i for i in items if _item(questionnaire, i).reverse)
-            means.append(_MeanScale(name, items, tuple(ranges), reverse))
+            ranges = [code_range(questionnaire, item_id, band) for item_id in items]
+            low = min(low for low, _ in ranges)
+            high = max(high for _, high in ranges)
+            means.append(_MeanScale(name, items, low, high))
         else:
             assert scale.mark is not None  # guaranteed by AnalyticScale's validator
             marked = tuple(
                 _mark_codes(questionnaire, _item(questionnaire, i), band, scale.mark) for i in items
             )
             shares.append(_ShareScale(name, scale.summary, scale.mark, items, marked))
-    return _Spec(band, tuple(means), tuple(shares))
+    return _Spec(questionnaire, band, tuple(means), tuple(shares))
 
 
 # --------------------------------------------------------------------------- per pupil
@@ -99,16 +90,6 @@ def _marked(codes: pd.Series, marked: frozenset[int]) -> pd.Series:
     """1.0 where the answer is in the mark, 0.0 where answered otherwise, NaN where not answered."""
     answered = codes > UNANSWERED
     return codes.isin(sorted(marked)).astype(float).where(answered)
-
-
-def _mean_scores(responses: pd.DataFrame, scale: _MeanScale) -> pd.Series:
-    frame = values(responses, scale.items)
-    for item, (low, high) in zip(scale.items, scale.ranges, strict=True):
-        if item in scale.reverse:
-            frame[item] = low + high - frame[item]
-    low = min(low for low, _ in scale.ranges)
-    high = max(high for _, high in scale.ranges)
-    return scale_scores(frame, scale.items, low=low, high=high, min_share=MIN_SHARE)
 
 
 def _flag_frame(responses: pd.DataFrame, scale: _ShareScale) -> pd.DataFrame:
@@ -121,29 +102,19 @@ def _flag_frame(responses: pd.DataFrame, scale: _ShareScale) -> pd.DataFrame:
     )
 
 
-def _any_flags(flags: pd.DataFrame) -> pd.Series:
-    """Per pupil the rule of :func:`analytics.prevalence.any_prevalence` on 0/1 flags."""
-    hit = (flags >= 1).any(axis=1)
-    needed = math.ceil(MIN_SHARE * flags.shape[1] - 1e-9)
-    known = flags.notna().sum(axis=1) >= needed
-    return pd.Series(np.where(hit, 1.0, np.where(known, 0.0, np.nan)), index=flags.index)
-
-
 def _pupils(responses: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     """Per response row: ``counted``, ``score:<scale>`` and ``flag:<scale>`` (1/0/NaN)."""
     table = pd.DataFrame(index=responses.index)
-    counted = pd.Series(True, index=responses.index)
+    scores = pupil_scores(responses, spec.questionnaire, spec.band)
     for scale in spec.means:
-        score = _mean_scores(responses, scale)
-        table[f"score:{scale.name}"] = score
-        counted &= score.notna()
+        table[f"score:{scale.name}"] = scores[scale.name]
     for share in spec.shares:
         flags = _flag_frame(responses, share)
         if share.summary == "share_marked":
             table[f"flag:{share.name}"] = flags[share.items[0]]
         else:
-            table[f"flag:{share.name}"] = _any_flags(flags)
-    table["counted"] = counted if spec.means else pd.Series(False, index=responses.index)
+            table[f"flag:{share.name}"] = any_flags(flags, cutoff=1, min_share=MIN_SHARE)
+    table["counted"] = scores["counted"]
     return table
 
 
