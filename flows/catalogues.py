@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.messages import mofile, pofile
+from babel.messages import pofile
 from babel.messages.catalog import Catalog
 
 from flows.i18n import DOMAIN, catalogue_text, enabled_languages, source_language
@@ -120,13 +120,6 @@ def po_bytes(catalog: Catalog, *, ignore_obsolete: bool = False) -> bytes:
         omit_header=False,
         ignore_obsolete=ignore_obsolete,
     )
-    return out.getvalue()
-
-
-def mo_bytes(catalog: Catalog) -> bytes:
-    """The catalogue compiled to ``.mo`` bytes."""
-    out = io.BytesIO()
-    mofile.write_mo(out, catalog)
     return out.getvalue()
 
 

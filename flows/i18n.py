@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from babel.messages import mofile, pofile
+from babel.messages.catalog import Catalog
 
 from veilig.errors import QuestionnaireError
 
@@ -104,7 +105,11 @@ def catalogue_text(code: str) -> bytes | None:
 
 def compile_po(data: bytes, code: str) -> bytes:
     """Compile ``.po`` bytes to ``.mo`` bytes with babel (fuzzy entries are left out)."""
-    catalog = pofile.read_po(io.BytesIO(data), locale=code, domain=DOMAIN)
+    return mo_bytes(pofile.read_po(io.BytesIO(data), locale=code, domain=DOMAIN))
+
+
+def mo_bytes(catalog: Catalog) -> bytes:
+    """The catalogue compiled to ``.mo`` bytes."""
     out = io.BytesIO()
     mofile.write_mo(out, catalog)
     return out.getvalue()

@@ -8,17 +8,17 @@ unit of work, so a failure leaves neither a file without seats nor seats without
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import typer
 
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
+from bot.cli.files import open_new
+from bot.cli.runtime import SchoolYear, record, school_year_or_current, with_database
 from flows.bands import age_band_for
 from storage.database import Database
 from storage.records import IssuedCodes
-from storage.repositories import audit, groups, rounds, schools
 from storage.repositories import codes as code_repo
+from storage.repositories import groups, rounds, schools
 from storage.values import SchoolCode
 from veilig.errors import InvalidInput
 
@@ -62,11 +62,9 @@ def codes(
             )
             _write(out, issued)
             written = True
-            await audit.record(
+            await record(
                 session,
-                ACTOR,
                 "codes.issue",
-                now(),
                 owner.id,
                 group=chosen.name,
                 school_year=year,
@@ -96,9 +94,7 @@ def codes(
 
 
 def _write(out: Path, issued: IssuedCodes) -> None:
-    # O_EXCL: never overwrite a file, even one created since the check above.
-    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+    with open_new(out) as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for printed in issued.codes:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
+from bot.cli.runtime import (
+    SchoolYear,
+    now,
+    record_for,
+    school_year_or_current,
+    with_database,
+)
 from storage.database import Database
 from storage.records import ConsentRecord
-from storage.repositories import audit, consents, schools
+from storage.repositories import consents
 from storage.values import SchoolCode
 
 
@@ -24,8 +30,7 @@ def consent(
     async def work(database: Database) -> ConsentRecord:
         async with database.transaction() as session:
             given = await consents.give(session, code, year, by, now())
-            owner = await schools.get(session, code)
-            await audit.record(session, ACTOR, "consent.give", now(), owner.id, school_year=year)
+            await record_for(session, code, "consent.give", school_year=year)
             return given
 
     given = with_database(ctx, work)

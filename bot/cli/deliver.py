@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli.output import count
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
+from bot.cli.runtime import (
+    SchoolYear,
+    at_least_one,
+    now,
+    record,
+    school_year_or_current,
+    with_database,
+)
 from storage.database import Database
-from storage.repositories import audit, deliveries
+from storage.repositories import deliveries
 from storage.repositories.deliveries import MAX_FILE_NAME
 from veilig.errors import Conflict, InvalidInput
 
@@ -52,8 +59,7 @@ def deliver(
     )
 
     year = school_year_or_current(school_year)
-    if min_n < 1:
-        raise InvalidInput(f"--min-n must be 1 or more, got {min_n}")
+    at_least_one("--min-n", min_n)
     refuse_existing(out, force=force)
     manifest = str((out / MANIFEST).resolve())
     if len(manifest) > MAX_FILE_NAME:
@@ -80,12 +86,9 @@ def deliver(
                 row_count=len(delivery.schools),
                 now=now(),
             )
-            await audit.record(
+            await record(
                 session,
-                ACTOR,
                 "delivery.write",
-                now(),
-                None,
                 school_year=year,
                 schools=delivery.schools_delivered,
                 rows=len(delivery.schools),

@@ -15,23 +15,19 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from analytics.export import (
-    ResearchExport,
-    codebook_csv,
-    export_csv,
-    require_spss,
-    research_export,
-    write_sav,
-)
+from bot.cli.files import open_new
 from bot.cli.output import count
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
+from bot.cli.runtime import SchoolYear, at_least_one, record, school_year_or_current, with_database
 from flows.model import Questionnaire
 from storage.database import Database
-from storage.repositories import audit
 from veilig.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from analytics.export import ResearchExport
 
 
 @dataclass(frozen=True)
@@ -59,9 +55,7 @@ def _targets(out: Path) -> _Targets:
 
 
 def _write_new(path: Path, text: str) -> None:
-    # O_EXCL: never overwrite a file, even one created since the check.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+    with open_new(path) as handle:
         handle.write(text)
 
 
@@ -75,6 +69,8 @@ def _link_new(source: Path, path: Path) -> None:
 
 def _write(result: ResearchExport, targets: _Targets, questionnaire: Questionnaire) -> list[Path]:
     """Write the files of ``targets``; on any failure remove those already written."""
+    from analytics.export import codebook_csv, export_csv, write_sav
+
     written: list[Path] = []
     try:
         _write_new(targets.data, export_csv(result))
@@ -116,9 +112,11 @@ def export(
     ),
 ) -> None:
     """Write every response of a school year, one row per pupil, for research."""
+    # pandas loads here, not at start-up of every veilig command.
+    from analytics.export import require_spss, research_export
+
     year = school_year_or_current(school_year)
-    if min_n < 1:
-        raise InvalidInput(f"--min-n must be 1 or more, got {min_n}")
+    at_least_one("--min-n", min_n)
     targets = _targets(out)
     if not targets.data.parent.is_dir():
         raise InvalidInput(f"folder {targets.data.parent} does not exist; create it first")
@@ -139,12 +137,9 @@ def export(
         written = _write(result, targets, dataset.questionnaire)
         try:
             async with database.transaction() as session:
-                await audit.record(
+                await record(
                     session,
-                    ACTOR,
                     "export.write",
-                    now(),
-                    None,
                     school_year=year,
                     rows=len(result.data),
                     file_names=[str(path.resolve()) for path in written],

@@ -5,10 +5,15 @@ from __future__ import annotations
 import typer
 
 from bot.cli.output import table
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, with_database
+from bot.cli.runtime import (
+    SchoolYear,
+    record_for,
+    school_year_or_current,
+    with_database,
+)
 from storage.database import Database
 from storage.records import CodeCount, GroupRecord
-from storage.repositories import audit, codes, groups, rounds, schools
+from storage.repositories import codes, groups, rounds
 from storage.values import SchoolCode
 from veilig.errors import NotFound
 
@@ -31,8 +36,7 @@ def add(
     async def work(database: Database) -> GroupRecord:
         async with database.transaction() as session:
             added = await groups.add(session, code, year, name, grade, enrolled)
-            owner = await schools.get(session, code)
-            await audit.record(session, ACTOR, "group.add", now(), owner.id, group=added.name)
+            await record_for(session, code, "group.add", group=added.name)
             return added
 
     added = with_database(ctx, work)

@@ -9,14 +9,16 @@ statistics are in :mod:`analytics.instrument`; how to read them is docs/instrume
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from analytics.dataset import Dataset
-from analytics.instrument import MIN_SCHOOLS, instrument_report, render_markdown
-from bot.cli.runtime import SchoolYear, school_year_or_current, with_database
+from bot.cli.runtime import SchoolYear, at_least_one, school_year_or_current, with_database
 from storage.database import Database
 from veilig.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from analytics.dataset import Dataset
 
 app = typer.Typer(
     help="Evidence that the questionnaire measures well: items, reliability, factors, norms.",
@@ -38,17 +40,19 @@ def report(
     school_year: SchoolYear = None,
     min_n: int = typer.Option(10, "--min-n", help="Fewest pupils behind a published figure."),
     min_schools: int = typer.Option(
-        MIN_SCHOOLS, "--min-schools", help="Fewest schools for the norms (percentiles)."
+        20, "--min-schools", help="Fewest schools for the norms (percentiles)."
     ),
 ) -> None:
     """Write item distributions, reliability, factor structure and norms of a school year."""
+    from analytics.instrument import instrument_report, render_markdown
+
     year = school_year_or_current(school_year)
     if out.suffix.lower() != ".md":
         raise InvalidInput(f"--out {out}: give a Markdown file name ending in .md")
     if not out.parent.is_dir():
         raise InvalidInput(f"folder {out.parent} does not exist; create it first")
-    if min_n < 1 or min_schools < 1:
-        raise InvalidInput("--min-n and --min-schools must be 1 or more")
+    at_least_one("--min-n", min_n)
+    at_least_one("--min-schools", min_schools)
 
     async def work(database: Database) -> Dataset:
         from analytics.load import load_dataset  # the batch's one read

@@ -9,17 +9,17 @@ Everything after that is pure (:mod:`analytics.school_results`, :mod:`analytics.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from analytics.dataset import Dataset
-from analytics.report import write_report
-from analytics.report.i18n import LANGUAGES
-from analytics.school_results import previous_school_year, school_results
-from bot.cli.runtime import SchoolYear, school_year_or_current, today, with_database
+from bot.cli.runtime import SchoolYear, at_least_one, school_year_or_current, today, with_database
 from storage.database import Database
 from storage.values import SchoolCode
 from veilig.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from analytics.dataset import Dataset
 
 
 def report(
@@ -41,12 +41,15 @@ def report(
     ),
 ) -> None:
     """Make the school report for the school team and the medezeggenschapsraad."""
+    # pandas and matplotlib load here, not at start-up of every veilig command.
+    from analytics.report import write_report
+    from analytics.report.i18n import LANGUAGES
+    from analytics.school_results import previous_school_year, school_results
+
     code = str(SchoolCode.parse(school))
     year = school_year_or_current(school_year)
-    if min_n < 1:
-        raise InvalidInput(f"--min-n must be 1 or more, got {min_n}")
-    if min_schools < 1:
-        raise InvalidInput(f"--min-schools must be 1 or more, got {min_schools}")
+    at_least_one("--min-n", min_n)
+    at_least_one("--min-schools", min_schools)
     if out.suffix.lower() != ".pdf":
         raise InvalidInput(f"--out {out}: the report is a PDF; give a file name ending in .pdf")
     if lang not in LANGUAGES:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import typer
 
 from bot.cli.output import percent, table
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, today, with_database
+from bot.cli.runtime import (
+    SchoolYear,
+    record_for,
+    school_year_or_current,
+    today,
+    with_database,
+)
 from flows import DEFAULT_QUESTIONNAIRE_ID, load_questionnaire
 from storage.database import Database
 from storage.records import RoundRecord, RoundSummary
-from storage.repositories import audit, rounds, schools
+from storage.repositories import rounds, schools
 from storage.values import SchoolCode
 
 app = typer.Typer(help="Open, close and list survey rounds.", no_args_is_help=True)
@@ -34,8 +40,7 @@ def open_round(
             opened = await rounds.open_round(
                 session, code, year, chosen.id, chosen.version, today()
             )
-            owner = await schools.get(session, code)
-            await audit.record(session, ACTOR, "round.open", now(), owner.id, school_year=year)
+            await record_for(session, code, "round.open", school_year=year)
             return opened
 
     opened = with_database(ctx, work)
@@ -58,8 +63,7 @@ def close_round(
     async def work(database: Database) -> RoundRecord:
         async with database.transaction() as session:
             closed = await rounds.close_round(session, code, year, today())
-            owner = await schools.get(session, code)
-            await audit.record(session, ACTOR, "round.close", now(), owner.id, school_year=year)
+            await record_for(session, code, "round.close", school_year=year)
             return closed
 
     closed = with_database(ctx, work)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import migrate
 from storage.database import Database, safe_url
 from storage.pseudonyms import Keyring
-from storage.values import parse_school_year, school_year_of
-from veilig.errors import ConfigurationError, CsvImportError, VeiligError
+from storage.repositories import audit, schools
+from storage.values import SchoolCode, parse_school_year, school_year_of
+from veilig.errors import ConfigurationError, CsvImportError, InvalidInput, VeiligError
 from veilig.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -74,6 +75,8 @@ def with_database(
 async def _with_database(
     settings: Settings, work: Callable[[Database], Awaitable[T]], require_current_schema: bool
 ) -> T:
+    from storage import migrate  # alembic: only for commands that open the database
+
     database = Database(settings.url, Keyring(settings.secret_key_bytes()))
     try:
         await database.check()
@@ -91,6 +94,12 @@ async def _with_database(
         await database.dispose()
 
 
+def at_least_one(option: str, value: int) -> None:
+    """Refuse a count option (``--min-n``, ``--min-schools``) below 1."""
+    if value < 1:
+        raise InvalidInput(f"{option} must be 1 or more, got {value}")
+
+
 def today() -> date:
     return datetime.now(UTC).date()
 
@@ -102,3 +111,16 @@ def now() -> datetime:
 def school_year_or_current(text: str | None) -> str:
     """The school year given, or the one today falls in (a new one starts in August)."""
     return parse_school_year(text) if text else school_year_of(today())
+
+
+async def record(
+    session: AsyncSession, action: str, school_id: int | None = None, **detail: Any
+) -> None:
+    """Add the audit event of a CLI command, in the command's transaction."""
+    await audit.record(session, ACTOR, action, now(), school_id, **detail)
+
+
+async def record_for(session: AsyncSession, code: SchoolCode, action: str, **detail: Any) -> None:
+    """Add the audit event of a CLI command about the school ``code``."""
+    owner = await schools.get(session, code)
+    await record(session, action, owner.id, **detail)

@@ -24,6 +24,18 @@ class SchoolRow:
     school: NewSchool
 
 
+def new_school(
+    brin: str, vestiging: str, name: str, sector: str, support_contact: str | None
+) -> NewSchool:
+    """A school to register, from the text an operator typed or a CSV row holds."""
+    return NewSchool(
+        code=SchoolCode.of(brin, vestiging),
+        name=parse_name(name, "school name"),
+        sector=parse_sector(sector),
+        support_contact=(support_contact or "").strip() or None,
+    )
+
+
 def read_schools(path: Path) -> list[SchoolRow]:
     """Parse and validate every row; ``CsvImportError`` lists every bad one."""
     text = _read_text(path)
@@ -46,11 +58,12 @@ def read_schools(path: Path) -> list[SchoolRow]:
             continue
         record = dict(zip(header, [*cells, *[""] * (len(header) - len(cells))], strict=True))
         try:
-            school = NewSchool(
-                code=SchoolCode.of(record["brin"], record["vestiging"]),
-                name=parse_name(record["name"], "school name"),
-                sector=parse_sector(record["sector"]),
-                support_contact=record.get("support_contact", "").strip() or None,
+            school = new_school(
+                record["brin"],
+                record["vestiging"],
+                record["name"],
+                record["sector"],
+                record.get("support_contact"),
             )
         except VeiligError as exc:
             problems.append(f"line {line}: {exc}")

@@ -6,14 +6,12 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.output import table
-from bot.cli.runtime import ACTOR, now, today, with_database
-from bot.cli.school_import import read_schools
+from bot.cli.output import count, table
+from bot.cli.runtime import record, today, with_database
+from bot.cli.school_import import new_school, read_schools
 from storage.database import Database
 from storage.records import SchoolRecord
-from storage.repositories import audit, schools
-from storage.repositories.schools import NewSchool
-from storage.values import SchoolCode, parse_name, parse_sector
+from storage.repositories import schools
 from veilig.errors import CsvImportError
 
 app = typer.Typer(help="Register and list schools (vestigingen).", no_args_is_help=True)
@@ -31,17 +29,12 @@ def add(
     ),
 ) -> None:
     """Register one school."""
-    school = NewSchool(
-        code=SchoolCode.of(brin, vestiging),
-        name=parse_name(name, "school name"),
-        sector=parse_sector(sector),
-        support_contact=support_contact.strip() if support_contact else None,
-    )
+    school = new_school(brin, vestiging, name, sector, support_contact)
 
     async def work(database: Database) -> SchoolRecord:
         async with database.transaction() as session:
             added = await schools.add(session, school, today())
-            await audit.record(session, ACTOR, "school.add", now(), added.id)
+            await record(session, "school.add", added.id)
             return added
 
     added = with_database(ctx, work)
@@ -91,8 +84,8 @@ def import_schools(
                     ],
                 )
             await schools.add_many(session, [row.school for row in rows], today())
-            await audit.record(session, ACTOR, "school.import", now(), count=len(rows))
+            await record(session, "school.import", count=len(rows))
             return len(rows)
 
-    count = with_database(ctx, work)
-    typer.echo(f"Imported {count} school{'s' if count != 1 else ''} from {path}.")
+    imported = with_database(ctx, work)
+    typer.echo(f"Imported {count(imported, 'school')} from {path}.")

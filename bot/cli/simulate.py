@@ -30,23 +30,32 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics.synthetic import Profile, draw_profile, draw_school_effect, walk
-from bot.cli.runtime import ACTOR, SchoolYear, now, school_year_or_current, today, with_database
+from bot.cli.output import count as counted
+from bot.cli.runtime import (
+    SchoolYear,
+    record,
+    school_year_or_current,
+    today,
+    with_database,
+)
 from flows import check_version
 from flows.bands import age_band_for
 from flows.model import Questionnaire
 from flows.steps import SchoolContext, Transition
 from storage.database import Database
 from storage.records import GroupRecord, RedemptionStatus, RoundRecord, SchoolRecord
-from storage.repositories import answers, audit, groups, respondents, rounds, schools
+from storage.repositories import answers, groups, respondents, rounds, schools
 from storage.repositories import codes as code_repo
 from storage.values import SchoolCode, Sector
 from veilig.errors import InvalidInput, StorageError
+
+if TYPE_CHECKING:
+    from analytics.synthetic import Profile
 
 CHANNEL = "simulate"
 LANGUAGE = "nl"
@@ -113,11 +122,9 @@ def simulate(
             for number, batch in enumerate(_batches(_pupils(plan, pupils, seed), BATCH)):
                 async with database.transaction() as session:
                     if number == 0:
-                        await audit.record(
+                        await record(
                             session,
-                            ACTOR,
                             "simulate",
-                            now(),
                             plan.school.id,
                             school_year=year,
                             pupils=pupils,
@@ -131,11 +138,9 @@ def simulate(
         return tally
 
     tally = with_database(ctx, work)
-    pupil_word = "pupil" if tally.started == 1 else "pupils"
-    group_word = "group" if len(tally.groups) == 1 else "groups"
     typer.echo(
-        f"Simulated {tally.started} {pupil_word} in {len(tally.groups)} {group_word} of school "
-        f"{code} ({year}): {tally.completed} completed, {tally.partial} stopped part way."
+        f"Simulated {counted(tally.started, 'pupil')} in {counted(len(tally.groups), 'group')} "
+        f"of school {code} ({year}): {tally.completed} completed, {tally.partial} stopped part way."
     )
 
 
@@ -154,7 +159,7 @@ async def _plan(session: AsyncSession, code: SchoolCode, year: str, pupils: int)
     seats: list[_Seat] = []
     for group in found:
         try:
-            band = age_band_for(owner.sector.value, group.grade).value
+            band = _band_of(owner.sector, group.grade)
         except InvalidInput:
             continue  # too young to answer themselves (PO groep 1-4)
         seats.append(_Seat(group, band, max(0, group.enrolled - answered[group.id])))
@@ -175,6 +180,11 @@ async def _plan(session: AsyncSession, code: SchoolCode, year: str, pupils: int)
 
 def _pupils(plan: _Plan, pupils: int, seed: int) -> Iterator[_Pupil]:
     """The pupils of the run, group by group; the seed fixes who is where and every answer."""
+    # numpy and pandas load here, not at start-up of every veilig command.
+    import numpy as np
+
+    from analytics.synthetic import draw_profile, draw_school_effect
+
     rng = np.random.default_rng(seed)
     per_group = rng.multivariate_hypergeometric([seat.free for seat in plan.seats], pupils)
     effect = draw_school_effect(rng)
@@ -202,6 +212,8 @@ async def _answer(
     session: AsyncSession, database: Database, plan: _Plan, batch: Sequence[_Pupil]
 ) -> _Tally:
     """Issue a code per pupil, redeem it, walk the engine and store what each step changed."""
+    from analytics.synthetic import walk
+
     context = SchoolContext(name=plan.school.name, support_contact=plan.school.support_contact)
     fresh: dict[int, list[str]] = {}
     for seat, count in Counter(pupil.seat for pupil in batch).items():

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from analytics import synthetic
 from bot.cli import simulate
 from flows import load_questionnaire
 from flows.conditions import holds
@@ -149,7 +150,7 @@ def test_an_interruption_leaves_whole_pupils_only(
 ) -> None:
     _school(cli, "12AB")
     monkeypatch.setattr(simulate, "BATCH", 5)
-    real_walk = simulate.walk
+    real_walk = synthetic.walk
     calls = 0
 
     def failing_walk(*args: object, **kwargs: object) -> object:
@@ -159,7 +160,7 @@ def test_an_interruption_leaves_whole_pupils_only(
             raise StorageError("the database went away")
         return real_walk(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(simulate, "walk", failing_walk)
+    monkeypatch.setattr(synthetic, "walk", failing_walk)
     result = cli("simulate", "12AB00", "--pupils", "12", "--school-year", YEAR)
     assert result.code == 1 and "the database went away" in result.err
     stored = _stored(cli, "12AB00")

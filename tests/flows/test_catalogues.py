@@ -8,7 +8,14 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from flows import catalogues
-from flows.i18n import catalogue_text, enabled_languages, languages, source_language, translator
+from flows.i18n import (
+    catalogue_text,
+    enabled_languages,
+    languages,
+    mo_bytes,
+    source_language,
+    translator,
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,5 +98,5 @@ def test_plural_forms(lang: str, counts: dict[int, str]) -> None:
 
 
 def test_compiled_catalogue_round_trips(template: Catalog) -> None:
-    mo = catalogues.mo_bytes(en(template))
+    mo = mo_bytes(en(template))
     assert mo[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # gettext magic
