@@ -13,6 +13,7 @@ See docs/questionnaire.md for the item table, coding and the state-from-answers 
 
 from flows.bands import AgeBand, age_band_for, parse_band
 from flows.engine import apply, current_step, preview
+from flows.entry import code_entry
 from flows.loader import (
     DEFAULT_QUESTIONNAIRE_ID,
     available_questionnaires,
@@ -23,10 +24,13 @@ from flows.loader import (
 from flows.model import Questionnaire
 from flows.steps import (
     INTRO_SEEN,
+    OUTRO,
     SUPPORT_CARD_SEEN,
     Back,
     ChangeLanguage,
     Choose,
+    CodeEntry,
+    CodeProblem,
     Continue,
     Input,
     Intro,
@@ -34,6 +38,7 @@ from flows.steps import (
     Outro,
     Paused,
     PreferNotToSay,
+    PupilStep,
     Question,
     SchoolContext,
     Screen,
@@ -43,16 +48,20 @@ from flows.steps import (
     SupportCard,
     Text,
     Transition,
+    screen_id,
 )
 
 __all__ = [
     "DEFAULT_QUESTIONNAIRE_ID",
     "INTRO_SEEN",
+    "OUTRO",
     "SUPPORT_CARD_SEEN",
     "AgeBand",
     "Back",
     "ChangeLanguage",
     "Choose",
+    "CodeEntry",
+    "CodeProblem",
     "Continue",
     "Input",
     "Intro",
@@ -60,6 +69,7 @@ __all__ = [
     "Outro",
     "Paused",
     "PreferNotToSay",
+    "PupilStep",
     "Question",
     "Questionnaire",
     "SchoolContext",
@@ -74,9 +84,11 @@ __all__ = [
     "apply",
     "available_questionnaires",
     "check_version",
+    "code_entry",
     "current_step",
     "load_questionnaire",
     "load_questionnaire_file",
     "parse_band",
     "preview",
+    "screen_id",
 ]

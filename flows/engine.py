@@ -63,6 +63,7 @@ from flows.steps import (
     SupportCard,
     Text,
     Transition,
+    screen_id,
 )
 from flows.texts import Texts
 from veilig.errors import InvalidInput
@@ -184,6 +185,9 @@ def _apply(
             return _effects(q, band, lang, answers, school, upsert={SUPPORT_CARD_SEEN: 1})
         return Transition(step=here, answers=answers, completed=isinstance(here, Outro))
 
+    if isinstance(user_input, Back | Choose) and _stale(q, here, user_input):
+        return stay("stale_answer")
+
     if isinstance(user_input, Back):
         return _back(q, band, lang, answers, here, school, stay)
 
@@ -209,6 +213,13 @@ def _apply(
             return stay("reprompt")
         return _effects(q, band, lang, answers, school, upsert={here.item_id: option.code})
     return stay("reprompt")  # pragma: no cover - every input type is handled above
+
+
+def _stale(q: Questionnaire, here: Screen, user_input: Back | Choose) -> bool:
+    """True when the input was made on another screen (or questionnaire) than ``here``."""
+    if isinstance(user_input, Choose) and user_input.version not in (None, q.version):
+        return True
+    return user_input.screen_id is not None and user_input.screen_id != screen_id(here)
 
 
 def _not_here(here: Screen) -> str:

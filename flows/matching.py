@@ -25,6 +25,7 @@ from flows.steps import (
     Start,
     Stop,
     SupportCard,
+    screen_id,
 )
 
 MIN_PREFIX = 3
@@ -62,7 +63,7 @@ def interpret(text: str, screen: Screen, t: Translator) -> Input | None:
         return Continue()
     if isinstance(screen, Question) and picked.option_id == screen.prefer_not.option_id:
         return PreferNotToSay()
-    return Choose(picked.option_id)
+    return Choose(screen_id(screen), picked.option_id)
 
 
 def _command(words: str, t: Translator) -> Input | None:

@@ -11,24 +11,28 @@ from flows.conditions import describe
 from flows.model import Condition, Questionnaire
 from flows.steps import (
     Choice,
+    CodeEntry,
     Intro,
     Notice,
     Paused,
+    PupilStep,
     Question,
     Screen,
-    Step,
     SupportCard,
 )
 
 RLM = "\u200f"
 
 
-def render(step: Step) -> str:
+def render(step: PupilStep) -> str:
     """The step as the text a pupil reads."""
     if isinstance(step, Notice):
         return "\n".join([_directed(step.message, step.rtl), "", render(step.then)])
     if isinstance(step, Paused):
         return _directed(step.message, step.rtl)
+    if isinstance(step, CodeEntry):
+        lines = [f"== {step.title} ==", "", step.welcome, "", *filter(None, [step.message])]
+        return _directed("\n".join([*lines, step.prompt]), step.rtl)
     return _directed(_screen(step), step.rtl)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 # Reserved pseudo-items, stored in the same answers mapping as real items (code 1). Analytics
@@ -16,6 +17,8 @@ from typing import Literal
 INTRO_SEEN = "_intro"
 SUPPORT_CARD_SEEN = "_support_card"
 PSEUDO_PREFIX = "_"
+# The name of the outro screen in inputs (never stored: completion is stored on the response).
+OUTRO = "_outro"
 # Option ids the engine adds itself.
 PREFER_NOT = "prefer_not"
 START = "start"
@@ -117,6 +120,18 @@ class Outro(Shown):
 Screen = Intro | Question | SupportCard | Outro
 
 
+def screen_id(screen: Screen) -> str:
+    """The name inputs use for ``screen``: its item id, or ``_intro``, ``_support_card``,
+    ``_outro``."""
+    if isinstance(screen, Question):
+        return screen.item_id
+    if isinstance(screen, Intro):
+        return INTRO_SEEN
+    if isinstance(screen, SupportCard):
+        return SUPPORT_CARD_SEEN
+    return OUTRO
+
+
 @dataclass(frozen=True, slots=True)
 class Notice(Shown):
     """A short message about the last input, then ``then`` shown again (or anew)."""
@@ -135,14 +150,50 @@ class Paused(Shown):
     kind: Literal["paused"] = "paused"
 
 
+class CodeProblem(StrEnum):
+    """Why the code step is shown again; each has its own words in the catalogues."""
+
+    UNKNOWN_CODE = "code_unknown"
+    USED_CODE = "code_used"
+    ROUND_CLOSED = "round_closed"
+    TOO_MANY_TRIES = "too_many_tries"
+    NOT_AVAILABLE = "not_available"
+    FINISHED = "goodbye"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeEntry(Shown):
+    """Before the questionnaire: welcome and "type your code", with what went wrong, if
+    anything (``problem``, ``message``), or the goodbye after a finished response."""
+
+    title: str
+    welcome: str
+    prompt: str
+    problem: CodeProblem | None
+    message: str | None
+    kind: Literal["code_entry"] = "code_entry"
+
+
+# What the engine shows; a channel also shows the code step before it.
 Step = Screen | Notice | Paused
+PupilStep = Step | CodeEntry
 
 
 @dataclass(frozen=True, slots=True)
 class Choose:
-    """A button pressed: ``option_id`` of the current question (or ``start``/``continue``)."""
+    """A button pressed: ``option_id`` on the screen ``screen_id`` names.
 
+    ``screen_id`` is the question's item id (``_intro`` with ``start`` on the intro,
+    ``_support_card`` with ``continue`` on the card); ``version`` is the questionnaire version
+    the button was made from, when the channel knows it. A button of another screen than the
+    current one (an old keyboard, a double click, a stale tab) changes nothing: the pupil gets
+    a short notice and the current screen again. Items of one scale share option ids, so
+    without the name a second tap would answer the next question.
+    """
+
+    screen_id: str
     option_id: str
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +235,15 @@ class PreferNotToSay(Signal):
     __slots__ = ()
 
 
-class Back(Signal):
-    """Change the previous answer: it is deleted, so that question is asked again."""
+@dataclass(frozen=True, slots=True)
+class Back:
+    """Change the previous answer: it is deleted, so that question is asked again.
 
-    __slots__ = ()
+    ``screen_id`` names the screen the button was on; a "back" from another screen than the
+    current one (a double click) changes nothing. ``None`` (typed "terug") means: from here.
+    """
+
+    screen_id: str | None = None
 
 
 class Stop(Signal):

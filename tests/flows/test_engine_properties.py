@@ -45,6 +45,8 @@ OPTION_IDS = sorted(
     {o.id for s in Q.answer_scales.values() for v in s.variants.values() for o in v.options}
 )
 
+# Inputs name a screen: the current one or, as an old keyboard would, any other.
+SCREEN_IDS = sorted({item.id for _, item in Q.items()} | {"_intro", "_support_card", "_outro"})
 answer_texts = st.sampled_from(["1", "2", "3", "4", "5", "6", "nee", "ja"]).map(Text)
 commands: st.SearchStrategy[Input] = st.one_of(
     st.just(Back()),
@@ -53,7 +55,12 @@ commands: st.SearchStrategy[Input] = st.one_of(
     st.just(Start()),
     st.just(PreferNotToSay()),
     st.sampled_from(["nl", "en", "tr", "ar", "pl", "xx", ""]).map(ChangeLanguage),
-    st.sampled_from([*OPTION_IDS, "prefer_not", "start", "continue", "nope"]).map(Choose),
+    st.builds(
+        Choose,
+        st.sampled_from(SCREEN_IDS),
+        st.sampled_from([*OPTION_IDS, "prefer_not", "start", "continue", "nope"]),
+    ),
+    st.sampled_from(SCREEN_IDS).map(Back),
     st.text(max_size=12).map(Text),
     st.sampled_from(["terug", "stop", "verder", "taal en", "taal", "back", "🙂", "٣"]).map(Text),
 )

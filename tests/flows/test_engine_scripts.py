@@ -244,9 +244,9 @@ def test_pictures_and_option_ids_are_understood(q: Questionnaire) -> None:
     walk = Walk(q, "po")
     walk.do(Start())
     walk.do("😀")
-    walk.do(Choose("mostly_yes"))
-    walk.do(Choose("prefer_not"))
-    move = walk.do(Choose("maybe"))
+    walk.do(Choose("safe_class", "mostly_yes"))
+    walk.do(Choose("safe_schoolyard", "prefer_not"))
+    move = walk.do(Choose("safe_corridors", "maybe"))
     assert isinstance(move.step, Notice)
     assert walk.answers == {
         INTRO_SEEN: 1,
@@ -260,9 +260,9 @@ def test_choosing_where_nothing_is_asked_says_what_to_do(q: Questionnaire) -> No
     walk = Walk(q, "po")
     move = walk.do(PreferNotToSay())
     assert isinstance(move.step, Notice) and isinstance(move.step.then, Intro)
-    move = walk.do(Choose("yes"))
+    move = walk.do(Choose("_intro", "yes"))
     assert isinstance(move.step, Notice)
-    move = walk.do(Choose("start"))
+    move = walk.do(Choose("_intro", "start"))
     assert isinstance(walk.screen(), Question)
     assert move.upsert == {INTRO_SEEN: 1}
 
@@ -345,7 +345,7 @@ def test_the_card_says_plainly_that_nobody_will_contact_them(q: Questionnaire) -
 def test_stale_answers_to_hidden_follow_ups_are_deleted(q: Questionnaire) -> None:
     # Answers stored by an older path: a follow-up answered, but no bullying any more.
     answers = {INTRO_SEEN: 1, "safe_school": 4, "bullied_where": 2}
-    move = engine.apply(q, "po", "nl", answers, Choose("yes"))
+    move = engine.apply(q, "po", "nl", answers, Choose("safe_class", "yes"))
     assert "bullied_where" in move.delete
     assert "bullied_where" not in move.answers
 
