@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -110,12 +109,19 @@ class Group(Base):
 
 
 class Coordinator(Base):
-    """A staff member; their chat user id is stored with their consent, to recognise them."""
+    """A staff member, known per channel by a keyed identity (never the chat id alone).
+
+    ``identity`` is HMAC(channel, user id) for finding the coordinator when they write;
+    ``address`` is where the channel can reach them (a Telegram chat id), kept with their
+    consent so reminders can be sent; a web login later is another channel, not a new table.
+    """
 
     __tablename__ = "coordinator"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chat_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    identity: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
+    address: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_on: Mapped[date] = mapped_column(Date)
@@ -196,8 +202,13 @@ class Respondent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     started_on: Mapped[date] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
-    # HMAC over round + channel + chat user id; NULL once completed or the round is closed.
+    # HMAC over channel + chat user id: the chat identity that is answering now. NULL once
+    # completed or the round is closed; one unfinished response per chat identity.
     resume_key: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
+    # HMAC of the code that started the response, so the same code continues on any device
+    # while the response is open; NULL once completed or the round is closed, so that after
+    # the round nothing leads from a code to answers.
+    code_key: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
 
 
 # SMALLSERIAL on PostgreSQL; on SQLite only INTEGER PRIMARY KEY numbers rows by itself.
@@ -246,6 +257,9 @@ class Consent(Base):
     school_year: Mapped[str] = mapped_column(String(9))
     given_by: Mapped[str] = mapped_column(String(200))
     given_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set when the school withdraws its consent; a withdrawn consent delivers nothing.
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Delivery(Base):
@@ -259,6 +273,35 @@ class Delivery(Base):
     sha256: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     row_count: Mapped[int] = mapped_column(Integer)
     delivered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SchoolFigures(Base):
+    """One school-band's figures of a school year, kept for comparisons with peers.
+
+    Written when a round closes (and for every school when the national batch runs), so one
+    school's report compares with the others without reading every school's answers. The
+    figures are aggregates of at least the reporting minimum, never answers.
+    """
+
+    __tablename__ = "school_figures"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[str] = mapped_column(String(4), primary_key=True)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_on: Mapped[date] = mapped_column(Date)
+
+
+class Throttle(Base):
+    """Failed attempts (a wrong code) per keyed chat identity, so limits hold across
+    restarts and worker processes; the key is an HMAC and rows expire with their window."""
+
+    __tablename__ = "throttle"
+
+    key: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
 
 
 class AuditEvent(Base):

@@ -35,9 +35,26 @@ class Keyring:
         """Digest of a coordinator invite token."""
         return self._digest("invite", token)
 
-    def resume_key(self, round_id: int, channel: str, user_id: str) -> str:
-        """Pseudonym of a chat identity within one round, so a pupil can resume.
+    def resume_key(self, channel: str, user_id: str) -> str:
+        """Pseudonym of the chat identity that is answering, so a pupil can resume.
 
-        Bound to the round, so the same account cannot be linked across school years.
+        Not bound to a round (a chat message carries none); it is erased when the response
+        completes or the round closes, so it cannot link an account across school years.
         """
-        return self._digest("resume", f"{round_id}\x1f{channel}\x1f{user_id}")
+        return self._digest("resume", f"{channel}\x1f{user_id}")
+
+    def code_key(self, normalized_code: str) -> str:
+        """Pseudonym of the code that started a response, so the code resumes it anywhere.
+
+        A different sub-key from :meth:`code_digest`: the seat table and the response table
+        share no value. Erased with the resume key.
+        """
+        return self._digest("code-resume", normalized_code)
+
+    def throttle_key(self, channel: str, user_id: str) -> str:
+        """Key of a chat identity's failed code attempts."""
+        return self._digest("throttle", f"{channel}\x1f{user_id}")
+
+    def coordinator_identity(self, channel: str, user_id: str) -> str:
+        """Keyed identity of a staff member's chat account on a channel."""
+        return self._digest("coordinator", f"{channel}\x1f{user_id}")

@@ -102,14 +102,24 @@ class Redemption:
 class CoordinatorRecord:
     id: int
     display_name: str
-    chat_user_id: int | None
+    channel: str
+    address: str | None
     active: bool
     schools: tuple[tuple[SchoolCode, str], ...]  # (school, role)
 
 
 @dataclass(frozen=True, slots=True)
 class ConsentRecord:
+    """A school's consent for one school year: who gave it and when, and whether it was
+    withdrawn (by whom, when); only a consent in force lets the school be delivered."""
+
     school: SchoolCode
     school_year: str
     given_by: str
     given_at: datetime
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None

@@ -7,19 +7,12 @@ id is numbered the first time anyone answers it, safely when several workers do 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Item
-
-
-def _insert(session: AsyncSession, table: type[Any]) -> Any:
-    """``INSERT`` with ``ON CONFLICT`` for this session's dialect: the one dialect branch."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+from storage.repositories.upsert import insert as _insert
 
 
 async def item_numbers(session: AsyncSession, names: Iterable[str]) -> dict[str, int]:

@@ -49,13 +49,16 @@ async def accept(
     session: AsyncSession,
     keyring: Keyring,
     token: str,
-    chat_user_id: int,
+    *,
+    channel: str,
+    user_id: str,
+    address: str | None,
     display_name: str,
     now: datetime,
 ) -> CoordinatorRecord:
     """Redeem an invite: the chat user becomes (or stays) a coordinator of its school."""
     found = await session.scalar(
-        select(Invite).where(Invite.digest == keyring.invite_digest(token))
+        select(Invite).where(Invite.digest == keyring.invite_digest(token)).with_for_update()
     )
     if found is None:
         raise NotFound("this invite is not known; ask your school's coordinator for a new one")
@@ -64,12 +67,12 @@ async def accept(
     if found.expires_at <= now:
         raise Conflict("this invite has expired; ask for a new one")
     found.used_at = now
-    person = await session.scalar(
-        select(Coordinator).where(Coordinator.chat_user_id == chat_user_id)
-    )
+    identity = keyring.coordinator_identity(channel, user_id)
+    person = await session.scalar(select(Coordinator).where(Coordinator.identity == identity))
     if person is None:
         person = Coordinator(
-            chat_user_id=chat_user_id,
+            channel=channel,
+            identity=identity,
             display_name=parse_name(display_name),
             active=True,
             created_on=now.date(),
@@ -77,6 +80,7 @@ async def accept(
         session.add(person)
         await session.flush()
     person.active = True
+    person.address = address
     membership = await session.get(Membership, (person.id, found.school_id))
     if membership is None:
         session.add(
@@ -98,24 +102,57 @@ async def _record(session: AsyncSession, person: Coordinator) -> CoordinatorReco
     return CoordinatorRecord(
         id=person.id,
         display_name=person.display_name,
-        chat_user_id=person.chat_user_id,
+        channel=person.channel,
+        address=person.address,
         active=person.active,
         schools=tuple((SchoolCode(brin, vestiging), role) for brin, vestiging, role in rows),
     )
 
 
-async def by_chat_user(session: AsyncSession, chat_user_id: int) -> CoordinatorRecord | None:
+async def by_identity(
+    session: AsyncSession, keyring: Keyring, channel: str, user_id: str
+) -> CoordinatorRecord | None:
     """The active coordinator behind a chat account, if any."""
     person = await session.scalar(
         select(Coordinator).where(
-            Coordinator.chat_user_id == chat_user_id, Coordinator.active.is_(True)
+            Coordinator.identity == keyring.coordinator_identity(channel, user_id),
+            Coordinator.active.is_(True),
         )
     )
     return None if person is None else await _record(session, person)
 
 
-async def deactivate(session: AsyncSession, coordinator_id: int) -> None:
+async def get(session: AsyncSession, coordinator_id: int) -> CoordinatorRecord:
     person = await session.get(Coordinator, coordinator_id)
     if person is None:
-        raise NotFound(f"coordinator {coordinator_id} does not exist")
+        raise NotFound(f"coordinator {coordinator_id} does not exist; see veilig coordinator list")
+    return await _record(session, person)
+
+
+async def role_at(session: AsyncSession, coordinator_id: int, school: SchoolCode) -> str | None:
+    """The role of an active coordinator at ``school``; None when they have none there."""
+    return await session.scalar(
+        select(Membership.role)
+        .join(Coordinator, Coordinator.id == Membership.coordinator_id)
+        .join(School, School.id == Membership.school_id)
+        .where(
+            Membership.coordinator_id == coordinator_id,
+            Coordinator.active.is_(True),
+            School.brin == school.brin,
+            School.vestiging == school.vestiging,
+        )
+    )
+
+
+async def list_all(session: AsyncSession) -> list[CoordinatorRecord]:
+    people = await session.scalars(select(Coordinator).order_by(Coordinator.id))
+    return [await _record(session, person) for person in people]
+
+
+async def deactivate(session: AsyncSession, coordinator_id: int) -> CoordinatorRecord:
+    person = await session.get(Coordinator, coordinator_id)
+    if person is None:
+        raise NotFound(f"coordinator {coordinator_id} does not exist; see veilig coordinator list")
     person.active = False
+    await session.flush()
+    return await _record(session, person)

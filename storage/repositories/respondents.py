@@ -1,8 +1,9 @@
 """Respondents: a pupil's response, begun with an access code and resumed by pseudonym.
 
-Nothing links a respondent to the code that started it: the code is only marked used. A pupil
-who comes back on the same chat identity (or a chat platform that delivers the same message
-twice) finds their response through the round-bound resume pseudonym.
+While a response is open, two keyed pseudonyms find it again: the chat identity answering it
+(``resume_key``) and the code that started it (``code_key``, so the code continues on any
+device). Both are erased when the response completes or the round closes; from then on nothing
+links a respondent to a code or a chat account.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import access_codes
@@ -48,14 +49,20 @@ async def redeem(
     today: date,
     band_of: BandOf,
 ) -> Redemption:
-    """Start (or resume) a response with a code a pupil typed; safe to repeat."""
+    """Start a response with a code a pupil typed, or continue the one it started.
+
+    The same code continues its open response on any device and channel (the chat identity
+    typing it becomes the one answering); a code whose response is complete, or that another
+    pupil claimed, is used. Safe to repeat, and two pupils racing for one code cannot both
+    win it.
+    """
     code = access_codes.normalize(typed_code)
     seat = None
     if code is not None:
         seat = await session.scalar(
             select(AccessCode).where(AccessCode.digest == keyring.code_digest(code))
         )
-    if seat is None:
+    if seat is None or code is None:
         return Redemption(RedemptionStatus.UNKNOWN_CODE)
     round_row = await session.get_one(Round, seat.round_id)
     if round_row.status is not RoundStatus.OPEN:
@@ -64,19 +71,26 @@ async def redeem(
     school_row = await session.get_one(School, group_row.school_id)
     school = schools.to_record(school_row)
     group = groups.to_record(group_row, school.code)
+    identity = keyring.resume_key(channel, user_id)
+    code_key = keyring.code_key(code)
 
-    resume_key = keyring.resume_key(round_row.id, channel, user_id)
-    mine = await session.scalar(select(Respondent).where(Respondent.resume_key == resume_key))
-    if mine is not None:
-        return Redemption(RedemptionStatus.RESUMED, to_record(mine), school, group)
-    # Claim the seat with a guarded update, so two pupils racing for one code cannot both win.
-    claimed = await session.execute(
-        update(AccessCode)
-        .where(AccessCode.id == seat.id, AccessCode.used.is_(False))
-        .values(used=True)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return Redemption(RedemptionStatus.USED_CODE)
+    started = await _by_code(session, code_key)
+    if started is None:
+        # Claim the seat with a guarded update, so two pupils racing for one code cannot
+        # both win; the loser finds the winner's response (the same pupil on two devices).
+        claimed = await session.execute(
+            update(AccessCode)
+            .where(AccessCode.id == seat.id, AccessCode.used.is_(False))
+            .values(used=True)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            started = await _by_code(session, code_key)
+            if started is None:
+                return Redemption(RedemptionStatus.USED_CODE)
+    if started is not None:
+        await _answering_as(session, started, identity)
+        return Redemption(RedemptionStatus.RESUMED, to_record(started), school, group)
+    await _release(session, identity)
     row = Respondent(
         round_id=round_row.id,
         group_id=group_row.id,
@@ -84,23 +98,54 @@ async def redeem(
         age_band=band_of(school.sector, group_row.grade),
         channel=channel,
         started_on=today,
-        resume_key=resume_key,
+        resume_key=identity,
+        code_key=code_key,
     )
     session.add(row)
     await session.flush()
     return Redemption(RedemptionStatus.STARTED, to_record(row), school, group)
 
 
+async def _by_code(session: AsyncSession, code_key: str) -> Respondent | None:
+    return await session.scalar(
+        select(Respondent).where(Respondent.code_key == code_key).with_for_update()
+    )
+
+
+async def _release(session: AsyncSession, identity: str, keep: int | None = None) -> None:
+    """This chat identity stops answering any other response (one at a time per identity)."""
+    query = update(Respondent).where(Respondent.resume_key == identity)
+    if keep is not None:
+        query = query.where(Respondent.id != keep)
+    await session.execute(query.values(resume_key=None))
+
+
+async def _answering_as(session: AsyncSession, row: Respondent, identity: str) -> None:
+    if row.resume_key != identity:
+        await _release(session, identity, keep=row.id)
+        row.resume_key = identity
+        await session.flush()
+
+
 async def find(
-    session: AsyncSession, keyring: Keyring, round_id: int, channel: str, user_id: str
+    session: AsyncSession, keyring: Keyring, channel: str, user_id: str
 ) -> RespondentRecord | None:
-    """The unfinished response of this chat identity in this round, if any."""
+    """The open response this chat identity is answering, if any."""
     row = await session.scalar(
-        select(Respondent).where(
-            Respondent.resume_key == keyring.resume_key(round_id, channel, user_id)
-        )
+        select(Respondent).where(Respondent.resume_key == keyring.resume_key(channel, user_id))
     )
     return None if row is None else to_record(row)
+
+
+async def lock(session: AsyncSession, respondent_id: int) -> RespondentRecord:
+    """The response, locked for this transaction (PostgreSQL: a row lock; SQLite has one
+    writer at a time), so two inputs of one pupil are applied one after the other."""
+    row = await session.scalar(
+        select(Respondent).where(Respondent.id == respondent_id).with_for_update()
+    )
+    if row is None:
+        raise NotFound("this response no longer exists; start again with a new code")
+    return to_record(row)
 
 
 async def _row(session: AsyncSession, respondent_id: int) -> Respondent:
@@ -115,11 +160,12 @@ async def set_language(session: AsyncSession, respondent_id: int, language: str)
 
 
 async def complete(session: AsyncSession, respondent_id: int, today: date) -> None:
-    """Mark the response complete and erase its resume pseudonym (nothing left to resume)."""
+    """Mark the response complete and erase its pseudonyms (nothing left to resume)."""
     row = await _row(session, respondent_id)
     if row.completed_on is None:
         row.completed_on = today
     row.resume_key = None
+    row.code_key = None
 
 
 async def of_round(
@@ -134,3 +180,13 @@ async def of_round(
         .order_by(Respondent.id)
     )
     return [to_record(row) for row in rows]
+
+
+async def counts_by_group(session: AsyncSession, round_id: int) -> dict[int, tuple[int, int]]:
+    """Per group of the round: pupils who started and who completed."""
+    rows = await session.execute(
+        select(Respondent.group_id, func.count(), func.count(Respondent.completed_on))
+        .where(Respondent.round_id == round_id)
+        .group_by(Respondent.group_id)
+    )
+    return {group: (int(started), int(done)) for group, started, done in rows}

@@ -68,6 +68,14 @@ async def get(session: AsyncSession, school: SchoolCode, school_year: str) -> Ro
     return to_record(row, school)
 
 
+async def by_id(session: AsyncSession, round_id: int) -> RoundRecord:
+    row = await session.get(Round, round_id)
+    if row is None:
+        raise NotFound("this round no longer exists")
+    school = await session.get_one(School, row.school_id)
+    return to_record(row, SchoolCode(school.brin, school.vestiging))
+
+
 async def get_open(session: AsyncSession, school: SchoolCode, school_year: str) -> RoundRecord:
     """The school's round for the year, which must be open (for codes and answers)."""
     found = await get(session, school, school_year)
@@ -88,7 +96,9 @@ async def close_round(
     row.status = RoundStatus.CLOSED
     row.closes_on = today
     await session.execute(
-        update(Respondent).where(Respondent.round_id == row.id).values(resume_key=None)
+        update(Respondent)
+        .where(Respondent.round_id == row.id)
+        .values(resume_key=None, code_key=None)
     )
     await session.flush()
     return to_record(row, school)

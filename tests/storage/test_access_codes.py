@@ -36,4 +36,7 @@ def test_digests_differ_per_purpose_and_key() -> None:
     one, two = Keyring(b"a" * 32), Keyring(b"b" * 32)
     assert one.code_digest("K7QFM3XAP") != two.code_digest("K7QFM3XAP")
     assert one.code_digest("K7QFM3XAP") != one.invite_digest("K7QFM3XAP")
-    assert one.resume_key(1, "telegram", "42") != one.resume_key(2, "telegram", "42")
+    assert one.resume_key("telegram", "42") != one.resume_key("web", "42")
+    assert one.resume_key("telegram", "42") != two.resume_key("telegram", "42")
+    assert one.code_key("K7QFM3XAP") != one.code_digest("K7QFM3XAP")
+    assert one.coordinator_identity("telegram", "42") != one.resume_key("telegram", "42")

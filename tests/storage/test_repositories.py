@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -165,7 +166,8 @@ async def test_redeeming_a_code(database: Database) -> None:
     assert await _redeem(database, first.lower().replace("-", " ")) is RedemptionStatus.STARTED
     # The same pupil again (or the platform delivering the message twice): the same response.
     assert await _redeem(database, first) is RedemptionStatus.RESUMED
-    assert await _redeem(database, first, user="u2") is RedemptionStatus.USED_CODE
+    # The same code on another device continues the same open response.
+    assert await _redeem(database, first, user="u2") is RedemptionStatus.RESUMED
     assert await _redeem(database, "AAA-AAA-AAA") is RedemptionStatus.UNKNOWN_CODE
     assert await _redeem(database, "not a code") is RedemptionStatus.UNKNOWN_CODE
     async with database.transaction() as session:
@@ -174,31 +176,40 @@ async def test_redeeming_a_code(database: Database) -> None:
     assert len(started) == 1 and started[0].age_band == "po"
     assert (summary.codes_issued, summary.codes_used, summary.started) == (2, 1, 1)
     async with database.transaction() as session:
+        # u2 answers now; u1's chat no longer finds the response.
+        assert await respondents.find(session, database.keyring, "telegram", "u1") is None
+        mine = await respondents.find(session, database.keyring, "telegram", "u2")
+        assert mine is not None
+        await respondents.complete(session, mine.id, TODAY)
+    # A finished response's code is spent, for everyone.
+    assert await _redeem(database, first, user="u2") is RedemptionStatus.USED_CODE
+    assert await _redeem(database, first, user="u3") is RedemptionStatus.USED_CODE
+    async with database.transaction() as session:
         await rounds.close_round(session, LINDE, YEAR, TODAY)
     assert await _redeem(database, second) is RedemptionStatus.ROUND_NOT_OPEN
 
 
 async def test_closing_erases_resume_pseudonyms(database: Database) -> None:
-    round_id, _ = await _school_with_round(database)
+    await _school_with_round(database)
     (code,) = await _issue(database, 1)
     await _redeem(database, code)
     async with database.transaction() as session:
-        assert await respondents.find(session, database.keyring, round_id, "telegram", "u1")
+        assert await respondents.find(session, database.keyring, "telegram", "u1")
         await rounds.close_round(session, LINDE, YEAR, TODAY)
     async with database.transaction() as session:
-        keys = list(await session.scalars(select(Respondent.resume_key)))
-    assert keys == [None]
+        keys = list(await session.execute(select(Respondent.resume_key, Respondent.code_key)))
+    assert [tuple(row) for row in keys] == [(None, None)]
     with pytest.raises(Conflict):
         async with database.transaction() as session:
             await rounds.close_round(session, LINDE, YEAR, TODAY)
 
 
 async def test_answers_upsert_and_prefer_not_to_say(database: Database) -> None:
-    round_id, _ = await _school_with_round(database)
+    await _school_with_round(database)
     (code,) = await _issue(database, 1)
     await _redeem(database, code)
     async with database.transaction() as session:
-        me = await respondents.find(session, database.keyring, round_id, "telegram", "u1")
+        me = await respondents.find(session, database.keyring, "telegram", "u1")
         assert me is not None
         await answers.upsert(session, me.id, {"vb_school": 3, "vb_klas": None})
         await answers.upsert(session, me.id, {"vb_school": 4})  # a duplicate delivery, changed
@@ -208,7 +219,7 @@ async def test_answers_upsert_and_prefer_not_to_say(database: Database) -> None:
         await respondents.complete(session, me.id, TODAY)
     async with database.transaction() as session:
         assert await answers.of(session, me.id) == {"vb_school": 4}
-        assert await respondents.find(session, database.keyring, round_id, "telegram", "u1") is None
+        assert await respondents.find(session, database.keyring, "telegram", "u1") is None
         (done,) = await respondents.of_round(session, LINDE, YEAR)
     assert done.completed_on == TODAY
 
@@ -230,24 +241,38 @@ async def test_invites_are_single_use_and_expire(database: Database) -> None:
     async with database.transaction() as session:
         token = await coordinators.invite(session, database.keyring, LINDE, NOW)
         stale = await coordinators.invite(session, database.keyring, LINDE, NOW - timedelta(days=8))
+
+    def accept(token: str, user: str, name: str) -> Any:
+        return coordinators.accept(
+            session, database.keyring, token, channel="telegram", user_id=user,
+            address=user, display_name=name, now=NOW,
+        )  # fmt: skip
+
     async with database.transaction() as session:
-        person = await coordinators.accept(session, database.keyring, token, 42, "Meester Bas", NOW)
+        person = await accept(token, "42", "Meester Bas")
     assert person.schools == ((LINDE, "coordinator"),)
+    assert (person.channel, person.address) == ("telegram", "42")
     with pytest.raises(Conflict, match="used already"):
         async with database.transaction() as session:
-            await coordinators.accept(session, database.keyring, token, 43, "Iemand", NOW)
+            await accept(token, "43", "Iemand")
     with pytest.raises(Conflict, match="expired"):
         async with database.transaction() as session:
-            await coordinators.accept(session, database.keyring, stale, 43, "Iemand", NOW)
+            await accept(stale, "43", "Iemand")
     with pytest.raises(NotFound):
         async with database.transaction() as session:
-            await coordinators.accept(session, database.keyring, "nonsense", 43, "Iemand", NOW)
+            await accept("nonsense", "43", "Iemand")
     async with database.transaction() as session:
-        assert await coordinators.by_chat_user(session, 42) == person
+        found = await coordinators.by_identity(session, database.keyring, "telegram", "42")
+        assert found == person
+        assert await coordinators.by_identity(session, database.keyring, "web", "42") is None
         await coordinators.deactivate(session, person.id)
-        assert await coordinators.by_chat_user(session, 42) is None
+        assert await coordinators.by_identity(session, database.keyring, "telegram", "42") is None
         raw = await session.execute(text("SELECT digest FROM coordinator_invite"))
         assert token not in " ".join(row[0] for row in raw)
+        identities = await session.execute(text("SELECT identity FROM coordinator"))
+        # Only the keyed identity is kept to find them; the chat id is their address.
+        expected = database.keyring.coordinator_identity("telegram", "42")
+        assert [row[0] for row in identities] == [expected]
 
 
 async def test_consent_and_audit(database: Database) -> None:
