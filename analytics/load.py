@@ -39,6 +39,14 @@ SELECT respondent.id, respondent.round_id, respondent.group_id,
 FROM respondent JOIN survey_round ON survey_round.id = respondent.round_id
 {where} ORDER BY respondent.id
 """
+# One school's answers: through its respondents (an index lookup), not a range of numbers,
+# since one school's pupils are spread over the whole year's numbering.
+SCHOOL_ANSWERS = """
+SELECT answer.respondent_id, answer.item_id, CAST(COALESCE(answer.value, -1) AS smallint)
+FROM answer JOIN respondent ON respondent.id = answer.respondent_id
+JOIN survey_round ON survey_round.id = respondent.round_id
+WHERE survey_round.school_id = :school_id
+"""
 RESPONDENT_WIDTHS = (4, 4, 4, 2, 2)
 
 # respondent, item number, code (-1 for "I'd rather not say"). No join: the respondents of a
@@ -57,13 +65,22 @@ def _names(index: int) -> str:
     return "year_" + "".join(chr(ord("a") + int(digit)) for digit in str(index))
 
 
-def respondents_query(years: Sequence[str] | None) -> tuple[str, dict[str, str]]:
-    """The respondents query for ``years`` (every year when None), and its values."""
-    if years is None:
-        return RESPONDENTS.format(where=""), {}
-    values = {_names(index): year for index, year in enumerate(years)}
-    placeholders = ", ".join(f":{name}" for name in values) or "NULL"
-    return RESPONDENTS.format(where=f"WHERE survey_round.school_year IN ({placeholders})"), values
+def respondents_query(
+    years: Sequence[str] | None, school_id: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The respondents query for ``years`` (every year when None) and optionally one school,
+    and its values."""
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
+    if years is not None:
+        values = {_names(index): year for index, year in enumerate(years)}
+        placeholders = ", ".join(f":{name}" for name in values) or "NULL"
+        conditions.append(f"survey_round.school_year IN ({placeholders})")
+    if school_id is not None:
+        conditions.append("survey_round.school_id = :school_id")
+        values["school_id"] = school_id
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return RESPONDENTS.format(where=where), values
 
 
 def answers_query(respondent_ids: np.ndarray) -> tuple[str, dict[str, int]]:
@@ -106,14 +123,12 @@ async def _frame(connection: AsyncConnection, query: Any) -> pd.DataFrame:
 
 
 async def _small_tables(
-    connection: AsyncConnection, years: Sequence[str] | None
+    connection: AsyncConnection, years: Sequence[str] | None, school: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    schools = await _frame(
-        connection,
-        select(School.id, School.brin, School.vestiging, School.name, School.sector).order_by(
-            School.brin, School.vestiging
-        ),
-    )
+    school_query = select(School.id, School.brin, School.vestiging, School.name, School.sector)
+    if school is not None:
+        school_query = school_query.where(School.brin == school[:4], School.vestiging == school[4:])
+    schools = await _frame(connection, school_query.order_by(School.brin, School.vestiging))
     schools["school"] = schools["brin"] + schools["vestiging"]
     schools["sector"] = schools["sector"].map(lambda sector: getattr(sector, "value", sector))
     group_query = select(
@@ -130,9 +145,16 @@ async def _small_tables(
     if years is not None:
         group_query = group_query.where(Group.school_year.in_(years))
         round_query = round_query.where(Round.school_year.in_(years))
+    if school is not None:
+        ids = [int(value) for value in schools["id"]]
+        group_query = group_query.where(Group.school_id.in_(ids))
+        round_query = round_query.where(Round.school_id.in_(ids))
     groups = await _frame(connection, group_query.order_by(Group.id))
     rounds = await _frame(connection, round_query.order_by(Round.id))
-    consents = await _frame(connection, select(Consent.school_id, Consent.school_year))
+    consents = await _frame(
+        connection,
+        select(Consent.school_id, Consent.school_year).where(Consent.withdrawn_at.is_(None)),
+    )
     rounds["status"] = rounds["status"].map(lambda status: getattr(status, "value", status))
     given = set(zip(consents["school_id"], consents["school_year"], strict=True))
     rounds["consent"] = [
@@ -152,16 +174,23 @@ def _questionnaire_id(rounds: pd.DataFrame) -> str:
     return ids[0] if ids else DEFAULT_QUESTIONNAIRE_ID
 
 
-async def _read(database: Database, years: Sequence[str] | None) -> Dataset:
+async def _read(
+    database: Database, years: Sequence[str] | None, school: str | None = None
+) -> Dataset:
     async with database.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execution_options(isolation_level="REPEATABLE READ")
         async with connection.begin():
-            schools, groups, rounds = await _small_tables(connection, years)
+            schools, groups, rounds = await _small_tables(connection, years, school)
+            school_id = None
+            if school is not None:
+                if schools.empty:
+                    raise InvalidInput(f"school {school} is not registered; check the code")
+                school_id = int(schools["id"].iloc[0])
             questionnaire = load_questionnaire(_questionnaire_id(rounds))
             items = item_ids(questionnaire)
             numbers = dict((await connection.execute(select(Item.name, Item.id))).all())
-            query, values = respondents_query(years)
+            query, values = respondents_query(years, school_id)
             people = await int_columns(connection, query, values, RESPONDENT_WIDTHS)
             positions = _Positions(people[:, 0])
             matrix = np.zeros((len(people), len(items)), dtype=np.int8)
@@ -178,6 +207,8 @@ async def _read(database: Database, years: Sequence[str] | None) -> Dataset:
                 matrix[at[keep], columns[keep]] = rows[keep, 2]
 
             query, bounds = answers_query(people[:, 0])
+            if school_id is not None:
+                query, bounds = SCHOOL_ANSWERS, {"school_id": school_id}
             await stream_int_columns(connection, query, bounds, ANSWER_WIDTHS, scatter)
     return _assemble(questionnaire, items, people, matrix, schools, groups, rounds)
 
@@ -249,10 +280,12 @@ async def load_dataset(
     *,
     school_year: str | None = None,
     school_years: Sequence[str] | None = None,
+    school: str | None = None,
 ) -> Dataset:
     """Every response of ``school_year`` (or of ``school_years``; all years when neither is
-    given) with its context."""
+    given) with its context; with ``school`` (``"12AB00"``) that school's only."""
     if school_year is not None and school_years is not None:
         raise InvalidInput("give school_year or school_years, not both")
     years = (school_year,) if school_year is not None else school_years
-    return await _read(database, None if years is None else tuple(dict.fromkeys(years)))
+    chosen = None if years is None else tuple(dict.fromkeys(years))
+    return await _read(database, chosen, school)

@@ -27,9 +27,10 @@ the first ``k`` questions shown, ``k`` uniform over 1 .. (items every pupil of t
 
 The model is used in two ways that draw from the same distributions with the same code:
 
-- per pupil, to drive the real engine (``veilig simulate``): :func:`draw_school_effect`,
-  :func:`draw_profile`, then :func:`choose` (an answer), :func:`respond` (the next input for a
-  screen) or :func:`walk` (a whole conversation as the engine's transitions);
+- per pupil, to say what a pupil does at each step of the real conversation (``veilig
+  simulate``, which drives it in :mod:`bot.service.simulate`): :func:`draw_school_effect`,
+  :func:`draw_profile`, then :func:`choose` (an answer) or :func:`respond` (the next input for
+  a screen);
 - vectorised, for tests and the national benchmark: :func:`synthetic_dataset` makes a whole
   :class:`~analytics.dataset.Dataset` (schools, groups, rounds, responses) with numpy, following
   the questionnaire's branching exactly as :func:`flows.engine.place` does.
@@ -47,7 +48,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from analytics.dataset import DECLINED, UNANSWERED, Dataset, item_ids
-from flows import engine
 from flows.bands import age_band_for
 from flows.model import (
     AllOf,
@@ -66,12 +66,10 @@ from flows.steps import (
     Intro,
     Outro,
     PreferNotToSay,
-    SchoolContext,
     Screen,
     Start,
     Stop,
     SupportCard,
-    Transition,
 )
 from storage.values import Sector, parse_school_year
 from veilig.errors import InvalidInput
@@ -90,7 +88,6 @@ __all__ = [
     "respond",
     "stop_position",
     "synthetic_dataset",
-    "walk",
 ]
 
 Floats = npt.NDArray[np.float64]
@@ -491,38 +488,7 @@ def respond(
     if item is None or options is None:
         raise InvalidInput(f"the engine asked item {screen.item_id!r}, unknown in band {band}")
     chosen = choose(profile, questionnaire, band, item, options)
-    return PreferNotToSay() if chosen is None else Choose(chosen)
-
-
-def walk(
-    questionnaire: Questionnaire,
-    band: str,
-    profile: Profile,
-    *,
-    lang: str = "nl",
-    school: SchoolContext | None = None,
-) -> list[Transition]:
-    """The pupil's whole conversation with the real engine, as the engine's transitions.
-
-    Starts from no answers, as a pupil who just redeemed a code; ends at the outro, or with the
-    transition of "stop" (``paused``) for a pupil who stops part way.
-    """
-    context = school or SchoolContext()
-    answers: Mapping[str, int | None] = {}
-    screen = engine.current_step(questionnaire, band, lang, answers, context)
-    moves: list[Transition] = []
-    # Each input either answers a question or passes the intro or the card once.
-    for _ in range(2 * len(questionnaire.items_in_band(band)) + 4):
-        answered = sum(not key.startswith(PSEUDO_PREFIX) for key in answers)
-        action = respond(profile, questionnaire, band, screen, answered)
-        if action is None:
-            return moves
-        move = engine.apply(questionnaire, band, lang, answers, action, context)
-        moves.append(move)
-        if move.paused:
-            return moves
-        answers, screen = move.answers, move.screen
-    raise InvalidInput(f"the walk through band {band} of {questionnaire.id} did not end")
+    return PreferNotToSay() if chosen is None else Choose(screen.item_id, chosen)
 
 
 # ----------------------------------------------------------------------------- vectorised

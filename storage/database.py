@@ -25,6 +25,9 @@ from sqlalchemy.ext.asyncio import (
 from storage.pseudonyms import Keyring
 from veilig.errors import DatabaseUnavailable, StorageError
 
+#: How long an SQLite writer waits for another to finish before giving up.
+SQLITE_BUSY_MS = 15000
+
 
 def safe_url(url: str | URL) -> str:
     """The URL without its password, for messages and logs."""
@@ -33,12 +36,21 @@ def safe_url(url: str | URL) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers and a writer work together;
-    # the busy timeout makes a second writer wait instead of failing at once.
+    # the busy timeout makes a second writer wait instead of failing at once. The driver's
+    # own BEGIN is switched off: _sqlite_begin takes the write lock at the start instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # One writer at a time, from the first statement: a transaction that reads and then
+    # writes (a pupil's answer: read the answers, apply, write) cannot interleave with
+    # another one's, which a deferred BEGIN would allow until both try to write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -55,6 +67,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -14,22 +14,36 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IO_LIBRARIES = {"aiogram", "aiohttp", "sqlalchemy", "alembic", "asyncpg", "aiosqlite", "pandas"}
+# Adapters (the command line and the chat channels) translate and nothing more: they reach
+# storage and analytics only through the application layer, bot.service.
+ADAPTER = {"storage", "analytics", "sqlalchemy", "pandas", "alembic"}
 FORBIDDEN: dict[str, set[str]] = {
     "flows": IO_LIBRARIES | {"storage", "bot", "analytics"},
     "storage": {"bot", "analytics", "aiogram", "aiohttp", "pandas"},
     "analytics": {"bot", "aiogram", "aiohttp"},
     "veilig": {"flows", "storage", "analytics", "bot"},
+    "bot/service": {"aiogram", "aiohttp", "bot.cli", "bot.web", "bot.telegram"},
+    "bot/cli": ADAPTER | {"bot.web", "bot.telegram"},
+    "bot/web": ADAPTER | {"bot.cli", "bot.telegram", "aiogram"},
+    "bot/telegram": ADAPTER | {"bot.cli", "bot.web"},
 }
 
 
 def imported_roots(source: str) -> set[str]:
-    """The top-level names a module imports (relative imports stay inside the package)."""
+    """The names a module imports, each as its top-level name and, for ``bot``, also its
+    second level (``bot.cli``), so that one adapter may be told apart from another."""
     roots: set[str] = set()
     for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
+            names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0])
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            roots.add(parts[0])
+            if parts[0] == "bot" and len(parts) > 1:
+                roots.add(".".join(parts[:2]))
     return roots
 
 
@@ -50,9 +64,15 @@ def sources(package: str) -> dict[str, str]:
     }
 
 
+# Channels not written yet are checked as soon as they exist.
+NOT_YET = {"bot/web", "bot/telegram"}
+
+
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_imports_point_one_way(package: str) -> None:
     found = sources(package)
+    if not found and package in NOT_YET:
+        return
     assert found, f"{package}/ has no Python files; is ROOT right?"
     assert violations(package, found) == []
 
@@ -76,4 +96,10 @@ def later():
     ]
     assert violations("veilig", {"veilig/x.py": "from flows import engine\n"}) == [
         "veilig/x.py: imports flows"
+    ]
+    adapter = "from bot.service import pupils\nfrom storage.repositories import answers\n"
+    assert violations("bot/cli", {"bot/cli/x.py": adapter}) == ["bot/cli/x.py: imports storage"]
+    climb = "def f():\n    from bot.cli.runtime import OPERATOR\n"
+    assert violations("bot/service", {"bot/service/x.py": climb}) == [
+        "bot/service/x.py: imports bot.cli"
     ]

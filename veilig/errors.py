@@ -8,6 +8,7 @@ says what happened and what to do, so the command line and the chat can show it 
     ├── ConfigurationError      a setting is missing or malformed (the CLI exits with 2)
     ├── InvalidInput            a value a person typed is not acceptable (exit 1)
     │   └── CsvImportError      one or more rows of an import file are bad
+    ├── NotAllowed              the actor may not do this (another school, a revoked coordinator)
     ├── QuestionnaireError      a questionnaire file or catalogue is invalid
     └── StorageError            the database refused or could not be reached
         ├── DatabaseUnavailable the server cannot be reached or the URL is wrong (exit 2)
@@ -45,6 +46,10 @@ class CsvImportError(InvalidInput):
         super().__init__(
             f"{path}: {count} {noun}, nothing was imported; fix the file and run the import again"
         )
+
+
+class NotAllowed(VeiligError):
+    """The actor may not do this action at this school; says whom to ask."""
 
 
 class QuestionnaireError(VeiligError):

@@ -113,12 +113,16 @@ def school_results(
     min_n: int = 10,
     min_schools: int = 20,
     band: str | None = None,
+    peers: pd.DataFrame | None = None,
 ) -> SchoolResults:
     """Every figure of ``school`` (``"12AB00"``) in ``school_year`` (see the module docstring).
 
     ``dataset`` should hold the school year, the previous one (for the change) and the other
     schools of the sector (for percentile and reference); what is absent is simply not
     compared. ``band`` chooses the age band when the school has pupils in several.
+    ``peers`` (unit values of other schools, :func:`~analytics.school_results.units.peer_frame`
+    of the stored figures) replaces the peers in ``dataset``: one school's report then needs
+    only that school's answers.
     Raises ``InvalidInput`` for a school the dataset does not know.
     """
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
@@ -179,16 +183,23 @@ def school_results(
     sector_col = responses["sector"].astype(str)
     same = (year_col == school_year) & (band_col == chosen) & (sector_col == sector)
     before = (year_col == previous_year) & (band_col == chosen) & (school_col == school)
+    if peers is not None:  # the peers are given: take none from the dataset
+        same = pd.Series(False, index=responses.index)
     around = responses[(same & (school_col != school)) | before]
     around_values = _unit_values(
         _pupils(around, spec), school_col[around.index] + "|" + year_col[around.index], spec
     )
+    if peers is not None:
+        given = peers[
+            peers.index.str.endswith(f"|{school_year}") & ~peers.index.str.startswith(f"{school}|")
+        ]
+        around_values = pd.concat([around_values, given])
     around_values = around_values[around_values["respondents"] >= min_n]
     key_previous = f"{school}|{previous_year}"
     previous = (
         around_values.loc[[key_previous]].iloc[0] if key_previous in around_values.index else None
     )
-    peers = around_values[around_values.index.str.endswith(f"|{school_year}")]
+    peer_values = around_values[around_values.index.str.endswith(f"|{school_year}")]
 
     figures = _figures(
         questionnaire,
@@ -197,7 +208,7 @@ def school_results(
         pupils,
         band_groups,
         enrolled=enrolled,
-        peers=peers,
+        peers=peer_values,
         previous=previous,
         previous_year=previous_year,
         min_n=min_n,

@@ -14,6 +14,7 @@ import typer
 from bot.cli import (
     codes,
     consent,
+    coordinators,
     db,
     deliver,
     export,
@@ -46,6 +47,7 @@ app.command(name="deliver")(deliver.deliver)
 app.command(name="report")(report.report)
 app.command(name="export")(export.export)
 app.add_typer(instrument.app, name="instrument")
+app.add_typer(coordinators.app, name="coordinator")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 The codes exist in the clear only in memory and in the file this command writes (mode 0600,
 never overwritten); the database keeps their keyed digests. The file is written inside the
-unit of work, so a failure leaves neither a file without seats nor seats without a file.
+use case's unit of work, so a failure leaves neither a file without seats nor seats without
+a file.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from pathlib import Path
 import typer
 
 from bot.cli.files import open_new
-from bot.cli.runtime import SchoolYear, record, school_year_or_current, with_database
-from flows.bands import age_band_for
-from storage.database import Database
-from storage.records import IssuedCodes
-from storage.repositories import codes as code_repo
-from storage.repositories import groups, rounds, schools
-from storage.values import SchoolCode
+from bot.cli.runtime import (
+    OPERATOR,
+    SCHOOL_HELP,
+    SchoolYear,
+    school_code,
+    school_year_or_current,
+    with_service,
+)
+from bot.service import codes as code_use
+from bot.service.records import IssuedCodes
 from veilig.errors import InvalidInput
 
 COLUMNS = ("school", "school_year", "group", "code")
@@ -27,7 +31,7 @@ COLUMNS = ("school", "school_year", "group", "code")
 
 def codes(
     ctx: typer.Context,
-    school: str = typer.Argument(..., help="School code: BRIN + vestiging, e.g. 12AB00."),
+    school: str = typer.Argument(..., help=SCHOOL_HELP),
     group: str = typer.Option(..., help="The group's name, e.g. 7B."),
     out: Path = typer.Option(..., help="CSV file to write the codes to; must not exist yet."),
     count: int | None = typer.Option(
@@ -36,7 +40,7 @@ def codes(
     school_year: SchoolYear = None,
 ) -> None:
     """Make one-time pupil codes for a group of the open round and write them to a file."""
-    code = SchoolCode.parse(school)
+    code = school_code(school)
     year = school_year_or_current(school_year)
     if out.exists():
         raise InvalidInput(f"{out} exists already; codes are written once, choose a new file name")
@@ -45,36 +49,16 @@ def codes(
 
     written = False
 
-    async def work(database: Database) -> IssuedCodes:
+    async def keep(issued: IssuedCodes) -> None:
         nonlocal written
-        async with database.transaction() as session:
-            owner = await schools.get(session, code)
-            round_ = await rounds.get_open(session, code, year)
-            chosen = await groups.get(session, code, year, group)
-            age_band_for(owner.sector.value, chosen.grade)  # refuses groups too young to answer
-            before = await code_repo.count(session, round_.id, chosen.id)
-            issued = await code_repo.issue(
-                session,
-                database.keyring,
-                round_,
-                chosen,
-                count if count is not None else code_repo.default_count(chosen.enrolled),
-            )
-            _write(out, issued)
-            written = True
-            await record(
-                session,
-                "codes.issue",
-                owner.id,
-                group=chosen.name,
-                school_year=year,
-                count=len(issued.codes),
-                before=before.issued,
-            )
-            return issued
+        _write(out, issued)
+        written = True
 
     try:
-        issued = with_database(ctx, work)
+        issued = with_service(
+            ctx,
+            lambda service: code_use.issue_codes(service, OPERATOR, code, year, group, keep, count),
+        )
     except BaseException:
         # The transaction rolled back: a file of codes that do not exist must not stay.
         if written:

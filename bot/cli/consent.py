@@ -1,39 +1,47 @@
-"""``veilig consent``: record a school's consent to deliver its results to the Inspectie."""
+"""``veilig consent``: record (or withdraw) a school's consent to deliver to the Inspectie."""
 
 from __future__ import annotations
 
 import typer
 
 from bot.cli.runtime import (
+    OPERATOR,
+    SCHOOL_HELP,
     SchoolYear,
-    now,
-    record_for,
+    school_code,
     school_year_or_current,
-    with_database,
+    with_service,
 )
-from storage.database import Database
-from storage.records import ConsentRecord
-from storage.repositories import consents
-from storage.values import SchoolCode
+from bot.service import consent as consent_use
 
 
 def consent(
     ctx: typer.Context,
-    school: str = typer.Argument(..., help="School code: BRIN + vestiging, e.g. 12AB00."),
-    by: str = typer.Option(..., "--by", help="Name and role of who gives consent for the school."),
+    school: str = typer.Argument(..., help=SCHOOL_HELP),
+    by: str = typer.Option(
+        ..., "--by", help="Name and role of who gives (or withdraws) consent for the school."
+    ),
+    withdraw: bool = typer.Option(
+        False, "--withdraw", help="Withdraw the consent: the school is left out of deliveries."
+    ),
     school_year: SchoolYear = None,
 ) -> None:
     """Record that the school consents to delivery of this school year's results."""
-    code = SchoolCode.parse(school)
+    code = school_code(school)
     year = school_year_or_current(school_year)
-
-    async def work(database: Database) -> ConsentRecord:
-        async with database.transaction() as session:
-            given = await consents.give(session, code, year, by, now())
-            await record_for(session, code, "consent.give", school_year=year)
-            return given
-
-    given = with_database(ctx, work)
+    if withdraw:
+        gone = with_service(
+            ctx, lambda service: consent_use.withdraw_consent(service, OPERATOR, code, year, by)
+        )
+        at = gone.withdrawn_at
+        typer.echo(
+            f"Withdrew the consent of school {gone.school} for {gone.school_year}, on behalf of "
+            f"{gone.withdrawn_by}" + (f" on {at:%Y-%m-%d}." if at else ".")
+        )
+        return
+    given = with_service(
+        ctx, lambda service: consent_use.give_consent(service, OPERATOR, code, year, by)
+    )
     typer.echo(
         f"Recorded consent of school {given.school} for {given.school_year}, given by "
         f"{given.given_by} on {given.given_at:%Y-%m-%d}."

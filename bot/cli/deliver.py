@@ -1,38 +1,33 @@
 """``veilig deliver``: write a school year's delivery to the Inspectie into a folder.
 
-Only schools with a closed round and consent for the year are delivered; the others are
-listed with the reason, here and in the manifest. The files are checked against
-docs/delivery.schema.json before anything is written, and the delivery is recorded (with the
-manifest's checksum) in the same unit of work that writes them. See docs/delivery-format.md.
+Only schools with a closed round and consent in force are delivered; the others are listed
+with the reason, here and in the manifest. The work is :func:`bot.service.results.deliver`;
+this command writes the files inside its unit of work, each to a temporary name first and then
+renamed, the manifest last. See docs/delivery-format.md.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.output import count
 from bot.cli.runtime import (
+    OPERATOR,
     SchoolYear,
     at_least_one,
-    now,
-    record,
     school_year_or_current,
-    with_database,
+    with_service,
 )
-from storage.database import Database
-from storage.repositories import deliveries
-from storage.repositories.deliveries import MAX_FILE_NAME
+from bot.service.results import DeliveryResult, delivery_file_names, reason_text
+from bot.service.results import deliver as deliver_year
 from veilig.errors import Conflict, InvalidInput
 
-if TYPE_CHECKING:
-    from analytics.delivery import Delivery
-
-# The analytics stack (pandas, scipy) is imported when a delivery is made, not at every start
-# of the command line.
+#: The longest manifest path the delivery record keeps.
+MAX_FILE_NAME = 255
 
 
 def deliver(
@@ -49,87 +44,88 @@ def deliver(
     ),
 ) -> None:
     """Write the school figures for the Inspectie (JSON, CSV, schema, manifest) to a folder."""
-    from analytics.delivery import (
-        MANIFEST,
-        build_delivery,
-        existing_delivery,
-        refuse_existing,
-        render_files,
-        write_files,
-    )
-
     year = school_year_or_current(school_year)
     at_least_one("--min-n", min_n)
-    refuse_existing(out, force=force)
-    manifest = str((out / MANIFEST).resolve())
+    _refuse_existing(out, force=force)
+    manifest = str((out / delivery_file_names()[-1]).resolve())
     if len(manifest) > MAX_FILE_NAME:
         raise InvalidInput(f"the path {manifest} is too long to record; choose a shorter --out")
-    before = set(existing_delivery(out))
+    before = set(_existing(out))
     written = False
 
-    async def work(database: Database) -> tuple[Delivery, dict[str, bytes] | None]:
+    async def keep(files: dict[str, bytes]) -> None:
         nonlocal written
-        from analytics.load import load_dataset  # the batch's one read, only when delivering
-
-        dataset = await load_dataset(database, school_year=year)
-        delivery = build_delivery(dataset, year, min_n=min_n)
-        if delivery.schools.empty:
-            return delivery, None
-        files = render_files(delivery)
-        checksum = hashlib.sha256(files[MANIFEST]).hexdigest()
-        async with database.transaction() as session:
-            await deliveries.record(
-                session,
-                school_year=year,
-                file_name=manifest,
-                sha256=checksum,
-                row_count=len(delivery.schools),
-                now=now(),
-            )
-            await record(
-                session,
-                "delivery.write",
-                school_year=year,
-                schools=delivery.schools_delivered,
-                rows=len(delivery.schools),
-                suppressed=delivery.units_suppressed,
-                not_delivered=len(delivery.not_delivered),
-                manifest_sha256=checksum,
-            )
-            write_files(files, out, force=force)
-            written = True
-        return delivery, files
+        _write_files(files, out, force=force)
+        written = True
 
     try:
-        delivery, files = with_database(ctx, work)
+        result: DeliveryResult = with_service(
+            ctx,
+            lambda service: deliver_year(
+                service, OPERATOR, year, min_n=min_n, target=manifest, keep=keep
+            ),
+        )
     except BaseException:
         # The record was rolled back: files it does not account for must not stay (a replaced
         # earlier delivery cannot be brought back; --force said so).
         if written:
-            for name in existing_delivery(out):
+            for name in _existing(out):
                 if name not in before:
                     (out / name).unlink(missing_ok=True)
         raise
-    if files is None:
-        _report_not_delivered(delivery)
+    delivery = result.delivery
+    if result.files is None:
+        _report_not_delivered(result)
         raise Conflict(
             f"no school has both a closed round and consent for {year}; nothing was written"
         )
-    checksum = hashlib.sha256(files[MANIFEST]).hexdigest()
     typer.echo(
         f"Delivered {year} to {out}: {count(delivery.schools_delivered, 'school')} in "
         f"{count(len(delivery.schools), 'row')} ({delivery.units_suppressed} suppressed: "
         f"fewer than {min_n} respondents), {len(delivery.option_shares)} option-share rows."
     )
-    typer.echo(f"Files: {', '.join(files)}; manifest SHA-256 {checksum}.")
-    _report_not_delivered(delivery)
+    typer.echo(f"Files: {', '.join(result.files)}; manifest SHA-256 {result.manifest_sha256}.")
+    _report_not_delivered(result)
 
 
-def _report_not_delivered(delivery: Delivery) -> None:
-    from analytics.delivery import REASON_TEXT
+def _existing(out: Path) -> list[str]:
+    """The delivery files that ``out`` already holds (empty when it holds none)."""
+    if not out.exists():
+        return []
+    if not out.is_dir():
+        raise InvalidInput(f"{out} is a file, not a folder; give a folder for the delivery")
+    return [name for name in delivery_file_names() if (out / name).exists()]
 
-    if not delivery.not_delivered:
+
+def _refuse_existing(out: Path, *, force: bool) -> None:
+    present = _existing(out)
+    if present and not force:
+        raise InvalidInput(
+            f"{out} already holds a delivery ({', '.join(present)}); choose a new folder, or "
+            "pass --force to replace it"
+        )
+
+
+def _write_files(files: Mapping[str, bytes], out: Path, *, force: bool) -> None:
+    """Each file to a temporary name, then renamed, the manifest last: a reader never sees a
+    half-written file, nor a manifest before every file it lists is in place."""
+    _refuse_existing(out, force=force)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            temporary = out / f".{name}.partial"
+            temporary.write_bytes(data)
+            os.replace(temporary, out / name)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write the delivery to {out}: {exc.strerror}; check the folder"
+        ) from None
+
+
+def _report_not_delivered(result: DeliveryResult) -> None:
+    missing = result.delivery.not_delivered
+    if not missing:
         return
-    typer.echo(f"Not delivered ({len(delivery.not_delivered)}):")
-    for school in delivery.not_delivered:
-        typer.echo(f"  {school.school}  {'; '.join(REASON_TEXT[r] for r in school.reasons)}")
+    typer.echo(f"Not delivered ({len(missing)}):")
+    for school in missing:
+        typer.echo(f"  {school.school}  {'; '.join(reason_text(r) for r in school.reasons)}")

@@ -4,9 +4,9 @@ Writes ``FILE.csv`` and its codebook ``FILE.codebook.csv``, and with ``--out FIL
 the SPSS file (needs ``pip install 'veilig[spss]'``). The files hold answers of individual
 pupils, so they are written once (never over an existing file) and readable only by the
 operator (mode 0600). Every export leaves an audit event (``export.write``: school year, row
-count and file names, never data), recorded after the files are written; if it cannot be
-recorded, the files are removed again. The rules are in :mod:`analytics.export`; the reader's
-guide is docs/research-export.md.
+count and file names, never data), recorded in the transaction that the files are written in;
+if it cannot be recorded, the files are removed again. The rules are in
+:mod:`analytics.export`; the reader's guide is docs/research-export.md.
 """
 
 from __future__ import annotations
@@ -15,19 +15,14 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.files import open_new
 from bot.cli.output import count
-from bot.cli.runtime import SchoolYear, at_least_one, record, school_year_or_current, with_database
-from flows.model import Questionnaire
-from storage.database import Database
+from bot.cli.runtime import OPERATOR, SchoolYear, at_least_one, school_year_or_current, with_service
+from bot.service.results import ExportFiles, research_export
 from veilig.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from analytics.export import ResearchExport
 
 
 @dataclass(frozen=True)
@@ -67,23 +62,21 @@ def _link_new(source: Path, path: Path) -> None:
         raise InvalidInput(f"{path} exists already; choose a new file name") from None
 
 
-def _write(result: ResearchExport, targets: _Targets, questionnaire: Questionnaire) -> list[Path]:
+def _write(files: ExportFiles, targets: _Targets) -> list[Path]:
     """Write the files of ``targets``; on any failure remove those already written."""
-    from analytics.export import codebook_csv, export_csv, write_sav
-
     written: list[Path] = []
     try:
-        _write_new(targets.data, export_csv(result))
+        _write_new(targets.data, files.data)
         written.append(targets.data)
-        _write_new(targets.codebook, codebook_csv(result))
+        _write_new(targets.codebook, files.codebook)
         written.append(targets.codebook)
-        if targets.sav is not None:
+        if targets.sav is not None and files.write_sav is not None:
             descriptor, temporary = tempfile.mkstemp(
                 dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
             )
             os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
             try:
-                write_sav(result, Path(temporary), questionnaire)
+                files.write_sav(Path(temporary))
                 _link_new(Path(temporary), targets.sav)
                 written.append(targets.sav)
             finally:
@@ -112,9 +105,6 @@ def export(
     ),
 ) -> None:
     """Write every response of a school year, one row per pupil, for research."""
-    # pandas loads here, not at start-up of every veilig command.
-    from analytics.export import require_spss, research_export
-
     year = school_year_or_current(school_year)
     at_least_one("--min-n", min_n)
     targets = _targets(out)
@@ -126,30 +116,22 @@ def export(
             f"{', '.join(existing)} exists already; the export is written once, choose a new "
             "file name"
         )
-    if targets.sav is not None:
-        require_spss()  # before reading the database, not after
+    written: list[Path] = []
 
-    async def work(database: Database) -> tuple[ResearchExport, list[Path]]:
-        from analytics.load import load_dataset  # the batch's one read
+    async def keep(files: ExportFiles) -> list[str]:
+        written.extend(_write(files, targets))
+        return [str(path.resolve()) for path in written]
 
-        dataset = await load_dataset(database, school_year=year)
-        result = research_export(dataset, year, min_n=min_n)
-        written = _write(result, targets, dataset.questionnaire)
-        try:
-            async with database.transaction() as session:
-                await record(
-                    session,
-                    "export.write",
-                    school_year=year,
-                    rows=len(result.data),
-                    file_names=[str(path.resolve()) for path in written],
-                )
-        except BaseException:
-            _remove(written)  # pupil data without an audit trail must not stay
-            raise
-        return result, written
-
-    result, written = with_database(ctx, work)
+    try:
+        result = with_service(
+            ctx,
+            lambda service: research_export(
+                service, OPERATOR, year, min_n=min_n, spss=targets.sav is not None, keep=keep
+            ),
+        )
+    except BaseException:
+        _remove(written)  # pupil data without an audit trail must not stay
+        raise
     schools = result.data["school"].nunique()
     names = ", ".join(str(path) for path in written)
     typer.echo(

@@ -9,16 +9,18 @@ statistics are in :mod:`analytics.instrument`; how to read them is docs/instrume
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.runtime import SchoolYear, at_least_one, school_year_or_current, with_database
-from storage.database import Database
+from bot.cli.runtime import (
+    OPERATOR,
+    SchoolYear,
+    at_least_one,
+    school_year_or_current,
+    with_service,
+)
+from bot.service.results import instrument_evidence
 from veilig.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from analytics.dataset import Dataset
 
 app = typer.Typer(
     help="Evidence that the questionnaire measures well: items, reliability, factors, norms.",
@@ -44,8 +46,6 @@ def report(
     ),
 ) -> None:
     """Write item distributions, reliability, factor structure and norms of a school year."""
-    from analytics.instrument import instrument_report, render_markdown
-
     year = school_year_or_current(school_year)
     if out.suffix.lower() != ".md":
         raise InvalidInput(f"--out {out}: give a Markdown file name ending in .md")
@@ -53,22 +53,16 @@ def report(
         raise InvalidInput(f"folder {out.parent} does not exist; create it first")
     at_least_one("--min-n", min_n)
     at_least_one("--min-schools", min_schools)
-
-    async def work(database: Database) -> Dataset:
-        from analytics.load import load_dataset  # the batch's one read
-
-        return await load_dataset(database, school_year=year)
-
-    dataset = with_database(ctx, work)
-    result = instrument_report(dataset, year, min_n=min_n, min_schools=min_schools)
-    out.write_text(render_markdown(result), encoding="utf-8")
-    tables = result.tables()
-    for name, table in tables.items():
-        table_path(out, name).write_text(
-            table.to_csv(index=False, lineterminator="\n"), encoding="utf-8"
-        )
-    bands = ", ".join(str(band) for band in result.bands["band"]) or "none"
+    evidence = with_service(
+        ctx,
+        lambda service: instrument_evidence(
+            service, OPERATOR, year, min_n=min_n, min_schools=min_schools
+        ),
+    )
+    out.write_text(evidence.markdown, encoding="utf-8")
+    for name, text in evidence.tables.items():
+        table_path(out, name).write_text(text, encoding="utf-8")
     typer.echo(
-        f"Wrote the instrument report {year} (bands: {bands}) to {out} and "
-        f"{len(tables)} tables beside it ({table_path(out, '<table>').name})."
+        f"Wrote the instrument report {year} (bands: {', '.join(evidence.bands) or 'none'}) to "
+        f"{out} and {len(evidence.tables)} tables beside it ({table_path(out, '<table>').name})."
     )

@@ -1,19 +1,20 @@
 """``veilig questionnaire``: lint, show and try the questionnaires; manage the catalogues.
 
 ``lint`` checks every questionnaire file and every enabled language's catalogue; ``show``
-prints a band as pupils see it; ``try`` walks it in the terminal over the pure engine, with
-the answers held in a dict exactly as the database would hold them. ``catalogue update`` and
+prints a band as pupils see it; ``try`` walks it in the terminal as a pupil would, through
+the pupils' use case on a scratch database. ``catalogue update`` and
 ``catalogue add`` are the translators' tools: they write ``flows/locales``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +28,7 @@ from flows.loader import (
 )
 from flows.model import Questionnaire
 from flows.render import render, render_preview
-from flows.steps import SchoolContext, Text
+from flows.steps import Notice, SchoolContext, Text
 from veilig.errors import InvalidInput, QuestionnaireError
 
 app = typer.Typer(help="Check, print and try the questionnaires.", no_args_is_help=True)
@@ -153,21 +154,34 @@ def show(chosen: _Chosen) -> None:
 
 @_band_command("try")
 def try_(chosen: _Chosen) -> None:
-    """Answer the questionnaire in the terminal, one step at a time (Ctrl-D ends)."""
-    q, band, school = chosen.q, chosen.band, chosen.school
-    code = chosen.lang.code
-    answers: dict[str, int | None] = {}
-    typer.echo(render(engine.current_step(q, band, code, answers, school)))
-    for line in sys.stdin:
-        move = engine.apply(q, band, code, answers, Text(line.rstrip("\n")), school)
-        answers = dict(move.answers)
-        code = move.language or code
-        typer.echo("")
-        typer.echo(render(move.step))
-        if move.completed and move.language is None:  # switching language shows the outro again
-            break
+    """Answer the questionnaire in the terminal as a pupil would (Ctrl-D ends).
+
+    Every line goes through the pupils' use case on a scratch database, the path a chat
+    message takes; the stored answers are printed at the end.
+    """
+    from bot.service.trial import trial
+
+    asyncio.run(_try(chosen, trial))
+
+
+async def _try(chosen: _Chosen, trial: Callable[..., Any]) -> None:
+    contact = chosen.school.support_contact
+    async with trial(chosen.band.value, chosen.lang.code, chosen.q.id, contact) as pupil:
+        typer.echo(render(pupil.first.step))
+        for line in sys.stdin:
+            turn = await pupil.answer(Text(line.rstrip("\n")))
+            typer.echo("")
+            typer.echo(render(turn.step))
+            # Switching language at the end shows the outro again: go on reading input.
+            if turn.completed and not _switched_language(turn.step):
+                break
+        stored = await pupil.stored()
     typer.echo("")
-    typer.echo(f"answers: {json.dumps(answers, ensure_ascii=False, sort_keys=True)}")
+    typer.echo(f"answers: {json.dumps(stored, ensure_ascii=False, sort_keys=True)}")
+
+
+def _switched_language(step: object) -> bool:
+    return isinstance(step, Notice)
 
 
 @catalogue_app.command("update")

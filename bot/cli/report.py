@@ -1,30 +1,31 @@
 """``veilig report``: the school report as PDF, with its charts as PNG and a text for chat.
 
-The one database step is :func:`analytics.load.load_dataset` for this school year and the one
-before: the report sets the school beside the other schools of its sector and beside its own
-previous year.
-Everything after that is pure (:mod:`analytics.school_results`, :mod:`analytics.report`).
+The work is :func:`bot.service.results.school_report`: the school's own answers and the
+stored figures of its peers; this command writes the files.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.runtime import SchoolYear, at_least_one, school_year_or_current, today, with_database
-from storage.database import Database
-from storage.values import SchoolCode
+from bot.cli.runtime import (
+    OPERATOR,
+    SCHOOL_HELP,
+    SchoolYear,
+    at_least_one,
+    school_code,
+    school_year_or_current,
+    with_service,
+)
+from bot.service.results import REPORT_LANGUAGES, school_report
 from veilig.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from analytics.dataset import Dataset
 
 
 def report(
     ctx: typer.Context,
-    school: str = typer.Argument(..., help="School code: BRIN + vestiging, e.g. 12AB00."),
+    school: str = typer.Argument(..., help=SCHOOL_HELP),
     out: Path = typer.Option(
         ...,
         "--out",
@@ -41,30 +42,33 @@ def report(
     ),
 ) -> None:
     """Make the school report for the school team and the medezeggenschapsraad."""
-    # pandas and matplotlib load here, not at start-up of every veilig command.
-    from analytics.report import write_report
-    from analytics.report.i18n import LANGUAGES
-    from analytics.school_results import previous_school_year, school_results
-
-    code = str(SchoolCode.parse(school))
+    code = school_code(school)
     year = school_year_or_current(school_year)
     at_least_one("--min-n", min_n)
     at_least_one("--min-schools", min_schools)
     if out.suffix.lower() != ".pdf":
         raise InvalidInput(f"--out {out}: the report is a PDF; give a file name ending in .pdf")
-    if lang not in LANGUAGES:
-        raise InvalidInput(f"--lang {lang}: the report is written in {', '.join(LANGUAGES)}")
+    if lang not in REPORT_LANGUAGES:
+        raise InvalidInput(f"--lang {lang}: the report is written in {', '.join(REPORT_LANGUAGES)}")
     if not out.parent.is_dir():
         raise InvalidInput(f"--out {out}: the folder {out.parent} does not exist; create it first")
 
-    async def work(database: Database) -> Dataset:
-        from analytics.load import load_dataset  # the batch's one read, only when reporting
-
-        return await load_dataset(database, school_years=(previous_school_year(year), year))
-
-    dataset = with_database(ctx, work)
-    results = school_results(dataset, code, year, min_n=min_n, min_schools=min_schools)
-    files = write_report(results, dataset.questionnaire, out, language=lang, today=today())
+    made = with_service(
+        ctx,
+        lambda service: school_report(
+            service, OPERATOR, code, year, language=lang, min_n=min_n, min_schools=min_schools
+        ),
+    )
+    results, content = made.results, made.report
+    out.write_bytes(content.pdf)
+    written = [out]
+    for name, png in content.charts.items():
+        path = out.with_name(f"{out.stem}-{name}.png")
+        path.write_bytes(png)
+        written.append(path)
+    text = out.with_suffix(".txt")
+    text.write_text(content.text, encoding="utf-8")
+    written.append(text)
     if results.figures is None:
         typer.echo(
             f"School {code} has fewer than {min_n} respondents in {year}: the report says so "
@@ -75,6 +79,5 @@ def report(
             f"Report of school {code} for {year}: {results.figures.respondents} respondents "
             f"of {results.enrolled} enrolled."
         )
-    typer.echo(f"Wrote {files.pdf}")
-    for path in (*files.charts, files.text):
+    for path in written:
         typer.echo(f"Wrote {path}")

@@ -6,21 +6,17 @@ import typer
 
 from bot.cli.output import percent, table
 from bot.cli.runtime import (
+    OPERATOR,
+    SCHOOL_HELP,
     SchoolYear,
-    record_for,
+    school_code,
     school_year_or_current,
-    today,
-    with_database,
+    with_service,
 )
-from flows import DEFAULT_QUESTIONNAIRE_ID, load_questionnaire
-from storage.database import Database
-from storage.records import RoundRecord, RoundSummary
-from storage.repositories import rounds, schools
-from storage.values import SchoolCode
+from bot.service import rounds
+from flows import DEFAULT_QUESTIONNAIRE_ID
 
 app = typer.Typer(help="Open, close and list survey rounds.", no_args_is_help=True)
-
-SCHOOL_HELP = "School code: BRIN + vestiging, e.g. 12AB00."
 
 
 @app.command("open")
@@ -31,19 +27,11 @@ def open_round(
     questionnaire: str = typer.Option(DEFAULT_QUESTIONNAIRE_ID, help="Questionnaire id."),
 ) -> None:
     """Open a school's round for a school year; it keeps this questionnaire version."""
-    code = SchoolCode.parse(school)
+    code = school_code(school)
     year = school_year_or_current(school_year)
-    chosen = load_questionnaire(questionnaire)
-
-    async def work(database: Database) -> RoundRecord:
-        async with database.transaction() as session:
-            opened = await rounds.open_round(
-                session, code, year, chosen.id, chosen.version, today()
-            )
-            await record_for(session, code, "round.open", school_year=year)
-            return opened
-
-    opened = with_database(ctx, work)
+    opened = with_service(
+        ctx, lambda service: rounds.open_round(service, OPERATOR, code, year, questionnaire)
+    )
     typer.echo(
         f"Opened the {opened.school_year} round of school {opened.school} with questionnaire "
         f"{opened.questionnaire_id} (version {opened.questionnaire_version[:12]})."
@@ -57,17 +45,45 @@ def close_round(
     school_year: SchoolYear = None,
 ) -> None:
     """Close a school's open round: no new answers; resume pseudonyms are erased."""
-    code = SchoolCode.parse(school)
+    code = school_code(school)
     year = school_year_or_current(school_year)
-
-    async def work(database: Database) -> RoundRecord:
-        async with database.transaction() as session:
-            closed = await rounds.close_round(session, code, year, today())
-            await record_for(session, code, "round.close", school_year=year)
-            return closed
-
-    closed = with_database(ctx, work)
+    closed = with_service(ctx, lambda service: rounds.close_round(service, OPERATOR, code, year))
     typer.echo(f"Closed the {closed.school_year} round of school {closed.school}.")
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    school: str = typer.Argument(..., help=SCHOOL_HELP),
+    school_year: SchoolYear = None,
+) -> None:
+    """Show a round's response per group against enrolled, and whether it is representative."""
+    code = school_code(school)
+    year = school_year_or_current(school_year)
+    found = with_service(ctx, lambda service: rounds.round_status(service, OPERATOR, code, year))
+    typer.echo(
+        f"School {code}, {year}: round {found.round.status.value}, open {found.days_open} days; "
+        f"{found.completed} of {found.enrolled} pupils completed "
+        f"({percent(found.completed, found.enrolled)}); verdict: {found.verdict} "
+        f"(margin of error {100 * found.margin_of_error:.1f} points; "
+        f"{found.required} completed needed)."
+    )
+    typer.echo(
+        table(
+            ["group", "grade", "enrolled", "started", "completed", "response"],
+            [
+                (
+                    line.group.name,
+                    line.group.grade,
+                    line.group.enrolled,
+                    line.started if line.answers else "-",
+                    line.completed if line.answers else "-",
+                    percent(line.completed, line.group.enrolled) if line.answers else "too young",
+                )
+                for line in found.groups
+            ],
+        )
+    )
 
 
 @app.command("list")
@@ -76,15 +92,8 @@ def list_rounds(
     school: str | None = typer.Argument(None, help="Only this school (e.g. 12AB00)."),
 ) -> None:
     """List rounds with their codes, responses and response rate."""
-    code = SchoolCode.parse(school) if school else None
-
-    async def work(database: Database) -> list[RoundSummary]:
-        async with database.transaction() as session:
-            if code is not None:
-                await schools.get(session, code)  # an unknown school is an error, not "none"
-            return await rounds.summaries(session, code)
-
-    found = with_database(ctx, work)
+    code = school_code(school) if school else None
+    found = with_service(ctx, lambda service: rounds.list_rounds(service, OPERATOR, code))
     if not found:
         typer.echo("No rounds yet; open one with: veilig round open --help")
         return

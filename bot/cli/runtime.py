@@ -1,24 +1,27 @@
-"""What every command shares: settings from the context, the database, and error handling."""
+"""What every command shares: settings from the Typer context, the service context, errors.
+
+The command line is an adapter: each command parses its options, calls one use case of
+:mod:`bot.service` as the operator, and prints or writes the result.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import Database, safe_url
-from storage.pseudonyms import Keyring
-from storage.repositories import audit, schools
-from storage.values import SchoolCode, parse_school_year, school_year_of
-from veilig.errors import ConfigurationError, CsvImportError, InvalidInput, VeiligError
+from bot.service.actors import Actor
+from bot.service.context import Context
+from bot.service.records import SchoolCode, parse_school_year, school_year_of
+from veilig.errors import CsvImportError, InvalidInput, VeiligError
 from veilig.settings import Settings, load_settings
 
 T = TypeVar("T")
-ACTOR = "cli"
+#: Every command acts as the provider's operator.
+OPERATOR = Actor.operator("cli")
 
 #: The ``--school-year`` option every command shares; ``None`` means the current school year.
 SchoolYear = Annotated[
@@ -28,6 +31,7 @@ SchoolYear = Annotated[
         help="School year like 2026-2027; by default the current one (from 1 August).",
     ),
 ]
+SCHOOL_HELP = "School code: BRIN + vestiging, e.g. 12AB00."
 
 
 def run_cli(app: typer.Typer, argv: list[str] | None) -> int:
@@ -62,36 +66,21 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def with_database(
+def with_service(
     ctx: typer.Context,
-    work: Callable[[Database], Awaitable[T]],
+    work: Callable[[Context], Awaitable[T]],
     *,
     require_current_schema: bool = True,
 ) -> T:
-    """Open the configured database, make sure its schema is current, run ``work``, close."""
-    return asyncio.run(_with_database(settings_of(ctx), work, require_current_schema))
+    """Open the service context (database, schema checked), run ``work``, close."""
+    return asyncio.run(_with_service(settings_of(ctx), work, require_current_schema))
 
 
-async def _with_database(
-    settings: Settings, work: Callable[[Database], Awaitable[T]], require_current_schema: bool
+async def _with_service(
+    settings: Settings, work: Callable[[Context], Awaitable[T]], require_current_schema: bool
 ) -> T:
-    from storage import migrate  # alembic: only for commands that open the database
-
-    database = Database(settings.url, Keyring(settings.secret_key_bytes()))
-    try:
-        await database.check()
-        if settings.embedded:
-            await migrate.upgrade(database)
-        elif require_current_schema:
-            at = await migrate.current(database)
-            if at != migrate.head():
-                raise ConfigurationError(
-                    f"VEILIG_DATABASE_URL: the schema of {safe_url(database.url)} is at "
-                    f"revision {at or 'none'}, not {migrate.head()}; run: veilig db upgrade"
-                )
-        return await work(database)
-    finally:
-        await database.dispose()
+    async with Context.open(settings, require_current_schema=require_current_schema) as service:
+        return await work(service)
 
 
 def at_least_one(option: str, value: int) -> None:
@@ -100,27 +89,10 @@ def at_least_one(option: str, value: int) -> None:
         raise InvalidInput(f"{option} must be 1 or more, got {value}")
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def school_year_or_current(text: str | None) -> str:
     """The school year given, or the one today falls in (a new one starts in August)."""
-    return parse_school_year(text) if text else school_year_of(today())
+    return parse_school_year(text) if text else school_year_of(datetime.now(UTC).date())
 
 
-async def record(
-    session: AsyncSession, action: str, school_id: int | None = None, **detail: Any
-) -> None:
-    """Add the audit event of a CLI command, in the command's transaction."""
-    await audit.record(session, ACTOR, action, now(), school_id, **detail)
-
-
-async def record_for(session: AsyncSession, code: SchoolCode, action: str, **detail: Any) -> None:
-    """Add the audit event of a CLI command about the school ``code``."""
-    owner = await schools.get(session, code)
-    await record(session, action, owner.id, **detail)
+def school_code(text: str) -> SchoolCode:
+    return SchoolCode.parse(text)

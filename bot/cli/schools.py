@@ -7,12 +7,9 @@ from pathlib import Path
 import typer
 
 from bot.cli.output import count, table
-from bot.cli.runtime import record, today, with_database
-from bot.cli.school_import import new_school, read_schools
-from storage.database import Database
-from storage.records import SchoolRecord
-from storage.repositories import schools
-from veilig.errors import CsvImportError
+from bot.cli.runtime import OPERATOR, with_service
+from bot.service import schools
+from bot.service.school_import import new_school, read_schools
 
 app = typer.Typer(help="Register and list schools (vestigingen).", no_args_is_help=True)
 
@@ -30,26 +27,14 @@ def add(
 ) -> None:
     """Register one school."""
     school = new_school(brin, vestiging, name, sector, support_contact)
-
-    async def work(database: Database) -> SchoolRecord:
-        async with database.transaction() as session:
-            added = await schools.add(session, school, today())
-            await record(session, "school.add", added.id)
-            return added
-
-    added = with_database(ctx, work)
+    added = with_service(ctx, lambda service: schools.add_school(service, OPERATOR, school))
     typer.echo(f"Added school {added.code} {added.name} ({added.sector.value.upper()}).")
 
 
 @app.command("list")
 def list_schools(ctx: typer.Context) -> None:
     """List the registered schools."""
-
-    async def work(database: Database) -> list[SchoolRecord]:
-        async with database.transaction() as session:
-            return await schools.list_all(session)
-
-    found = with_database(ctx, work)
+    found = with_service(ctx, lambda service: schools.list_schools(service, OPERATOR))
     if not found:
         typer.echo("No schools registered yet; add one with: veilig school add --help")
         return
@@ -70,22 +55,7 @@ def import_schools(
 ) -> None:
     """Register many schools from a CSV file: every row is valid, or nothing is imported."""
     rows = read_schools(path)
-
-    async def work(database: Database) -> int:
-        async with database.transaction() as session:
-            taken = await schools.registered(session, (row.school.code for row in rows))
-            if taken:
-                raise CsvImportError(
-                    str(path),
-                    [
-                        f"line {row.line}: school {row.school.code} is already registered"
-                        for row in rows
-                        if row.school.code in taken
-                    ],
-                )
-            await schools.add_many(session, [row.school for row in rows], today())
-            await record(session, "school.import", count=len(rows))
-            return len(rows)
-
-    imported = with_database(ctx, work)
+    imported = with_service(
+        ctx, lambda service: schools.import_schools(service, OPERATOR, rows, str(path))
+    )
     typer.echo(f"Imported {count(imported, 'school')} from {path}.")

@@ -30,9 +30,10 @@ async def fail(session: AsyncSession, key: str, now: datetime, window: timedelta
     first = insert(session, Throttle).values(key=key, window_start=now, failures=0)
     await session.execute(first.on_conflict_do_nothing(index_elements=[Throttle.key]))
     row = await session.scalar(
-        select(Throttle).where(Throttle.key == key).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Throttle)
+        .where(Throttle.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert row is not None  # inserted or kept just above, in this transaction
     if row.window_start + window <= now:

@@ -21,13 +21,14 @@ from analytics.synthetic import (
     draw_school_effect,
     stop_position,
     synthetic_dataset,
-    walk,
 )
+from bot.service.conversation import Conversation
+from bot.service.simulate import converse
 from flows import load_questionnaire
 from flows.conditions import holds
 from flows.engine import place
 from flows.model import Questionnaire
-from flows.steps import INTRO_SEEN, PSEUDO_PREFIX, Outro, Transition
+from flows.steps import INTRO_SEEN, PSEUDO_PREFIX, Outro, SchoolContext
 from veilig.errors import InvalidInput
 
 Q = load_questionnaire()
@@ -256,16 +257,17 @@ def _walked(q: Questionnaire, band: str, schools: int, per_school: int, seed: in
     for _ in range(schools):
         effect = draw_school_effect(rng)
         for _ in range(per_school):
-            moves: list[Transition] = walk(q, band, draw_profile(rng, effect))
-            answers = moves[-1].answers
+            pupil = Conversation(q, band, "nl", SchoolContext())
+            converse(pupil, draw_profile(rng, effect))
+            answers = pupil.answers
             row: dict[str, object] = {
                 item: (DECLINED if answers[item] is None else answers[item])
                 if item in answers
                 else UNANSWERED
                 for item in ITEMS
             }
-            row["completed"] = isinstance(moves[-1].screen, Outro)
-            assert row["completed"] == moves[-1].completed != moves[-1].paused
+            row["completed"] = isinstance(pupil.screen(), Outro)
+            assert row["completed"] == pupil.completed
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics import synthetic
-from bot.cli import simulate
+from bot.service import simulate
 from flows import load_questionnaire
 from flows.conditions import holds
 from flows.engine import current_step, place
@@ -150,17 +149,17 @@ def test_an_interruption_leaves_whole_pupils_only(
 ) -> None:
     _school(cli, "12AB")
     monkeypatch.setattr(simulate, "BATCH", 5)
-    real_walk = synthetic.walk
+    real_converse = simulate.converse
     calls = 0
 
-    def failing_walk(*args: object, **kwargs: object) -> object:
+    def failing_converse(*args: object, **kwargs: object) -> object:
         nonlocal calls
         calls += 1
         if calls == 8:
             raise StorageError("the database went away")
-        return real_walk(*args, **kwargs)  # type: ignore[arg-type]
+        return real_converse(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(synthetic, "walk", failing_walk)
+    monkeypatch.setattr(simulate, "converse", failing_converse)
     result = cli("simulate", "12AB00", "--pupils", "12", "--school-year", YEAR)
     assert result.code == 1 and "the database went away" in result.err
     stored = _stored(cli, "12AB00")

@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 
 from flows import engine
 from flows.model import Questionnaire
-from flows.steps import Input, Question, SchoolContext, Screen, Text, Transition
+from flows.steps import (
+    INTRO_SEEN,
+    Continue,
+    Input,
+    PreferNotToSay,
+    Question,
+    SchoolContext,
+    Screen,
+    Start,
+    Text,
+    Transition,
+)
 
 Script = Sequence[tuple[str, Input | str]]
 
@@ -42,6 +53,46 @@ BULLYING_FORMS = (
 )
 # Asked only of pupils at or above the bullied cut-off (``adult_helped`` needs more).
 FOLLOW_UPS = ("bullied_where", "bullied_by", "told_staff", "told_parent", "told_friend")
+
+
+# A PO pupil who is fine: no follow-ups, no support card.
+FINE_PO: Script = [
+    ("intro", Start()),
+    *[(item, "1") for item in SAFETY_PO + WELLBEING_PO],  # 1 = "Ja" 😀
+    ("bullied", "niet"),
+    *[(item, "Niet") for item in BULLYING_FORMS],
+    ("bullying_others", "1"),
+    ("adults_act", "meestal wel"),
+    ("gender", "meisje"),
+]
+FINE_PO_ANSWERS: Mapping[str, int | None] = {
+    INTRO_SEEN: 1,
+    **{item: 4 for item in SAFETY_PO + WELLBEING_PO},
+    "bullied": 1,
+    **{item: 1 for item in BULLYING_FORMS},
+    "bullying_others": 1,
+    "adults_act": 3,
+    "gender": 2,
+}
+# A PO pupil bullied monthly: the support card once, the follow-ups; the last input ("5")
+# is not an option number, which the pupil then corrects to "4" (rather not say).
+BULLIED_PO: Script = [
+    ("intro", "start"),
+    *[(item, "2") for item in SAFETY_PO + WELLBEING_PO],
+    ("bullied", "2 of 3 keer per maand"),
+    ("support_card", Continue()),
+    ("bullied_verbal", "5"),  # several times a week: the card is not shown again
+    *[(item, "1") for item in BULLYING_FORMS[1:]],
+    ("bullied_where", "op het schoolplein"),
+    ("bullied_by", "1"),
+    ("told_staff", "ja"),
+    ("told_parent", "nee"),
+    ("told_friend", PreferNotToSay()),
+    ("adult_helped", "Ja, dat hielp"),
+    ("bullying_others", "1"),
+    ("adults_act", "3"),
+    ("gender", "5"),  # 5 of 3 options + "rather not say" is not an option number
+]
 
 
 def label(screen: Screen) -> str:

@@ -24,9 +24,9 @@ from flows.steps import (
     SupportCard,
 )
 from tests.flows.participant import (
-    BULLYING_FORMS,
-    SAFETY_PO,
-    WELLBEING_PO,
+    BULLIED_PO,
+    FINE_PO,
+    FINE_PO_ANSWERS,
     Script,
     Walk,
     expect_answers,
@@ -34,50 +34,14 @@ from tests.flows.participant import (
 
 
 def test_po_pupil_who_is_fine_gets_no_follow_ups_and_no_card(q: Questionnaire) -> None:
-    script: Script = [
-        ("intro", Start()),
-        *[(item, "1") for item in SAFETY_PO + WELLBEING_PO],  # 1 = "Ja" 😀
-        ("bullied", "niet"),
-        *[(item, "Niet") for item in BULLYING_FORMS],
-        ("bullying_others", "1"),
-        ("adults_act", "meestal wel"),
-        ("gender", "meisje"),
-    ]
-    walk = Walk(q, "po").run(script)
+    walk = Walk(q, "po").run(FINE_PO)
     assert isinstance(walk.screen(), Outro)
     assert walk.transitions[-1].completed
-    expect_answers(
-        walk,
-        {
-            INTRO_SEEN: 1,
-            **{item: 4 for item in SAFETY_PO + WELLBEING_PO},
-            "bullied": 1,
-            **{item: 1 for item in BULLYING_FORMS},
-            "bullying_others": 1,
-            "adults_act": 3,
-            "gender": 2,
-        },
-    )
+    expect_answers(walk, FINE_PO_ANSWERS)
 
 
 def test_po_pupil_bullied_monthly_sees_the_card_once_and_the_follow_ups(q: Questionnaire) -> None:
-    script: Script = [
-        ("intro", "start"),
-        *[(item, "2") for item in SAFETY_PO + WELLBEING_PO],
-        ("bullied", "2 of 3 keer per maand"),
-        ("support_card", Continue()),
-        ("bullied_verbal", "5"),  # several times a week: the card is not shown again
-        *[(item, "1") for item in BULLYING_FORMS[1:]],
-        ("bullied_where", "op het schoolplein"),
-        ("bullied_by", "1"),
-        ("told_staff", "ja"),
-        ("told_parent", "nee"),
-        ("told_friend", PreferNotToSay()),
-        ("adult_helped", "Ja, dat hielp"),
-        ("bullying_others", "1"),
-        ("adults_act", "3"),
-        ("gender", "5"),  # 5 of 3 options + "rather not say" is not an option number
-    ]
+    script = BULLIED_PO
     walk = Walk(q, "po").run(script[:-1])
     assert walk.seen.count("support_card") == 1
     move = walk.do("5")
