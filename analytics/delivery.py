@@ -605,7 +605,7 @@ def refuse_existing(out: Path, *, force: bool) -> None:
     if present and not force:
         raise InvalidInput(
             f"{out} already holds a delivery ({', '.join(present)}); choose a new folder, or "
-            "pass --force to replace it"
+            "replace it on purpose (force)"
         )
 
 

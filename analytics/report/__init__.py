@@ -76,7 +76,7 @@ def write_report(
     if out.suffix.lower() != ".pdf":
         raise InvalidInput(f"{out}: the report is a PDF; give a file name ending in .pdf")
     if not out.parent.is_dir():
-        raise InvalidInput(f"{out.parent} is not a folder; create it or choose another --out")
+        raise InvalidInput(f"{out.parent} is not a folder; create it or choose another folder")
     report = make_report(results, questionnaire, language=language, today=today)
     out.write_bytes(report.pdf)
     charts = []

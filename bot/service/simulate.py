@@ -101,7 +101,7 @@ async def simulate(
     """Let ``pupils`` synthetic pupils answer the school's open round; ``progress`` is told
     how many pupils each batch stored."""
     if pupils < 1:
-        raise InvalidInput(f"--pupils {pupils} is too few; ask for at least 1 pupil")
+        raise InvalidInput(f"{pupils} pupils is too few; ask for at least 1 pupil")
     async with allowed(ctx, actor, school, Action.SIMULATE) as session:
         plan = await _plan(session, school, school_year, pupils)
     tally = Tally()
@@ -134,8 +134,8 @@ async def _plan(session: AsyncSession, code: SchoolCode, year: str, pupils: int)
     found = await groups.list_for(session, code, year)
     if not found:
         raise InvalidInput(
-            f"school {code} has no groups in {year}; add them first, e.g. veilig group add "
-            f"{code} --name 7B --grade 7 --enrolled 28 --school-year {year}"
+            f"school {code} has no groups in {year}; add its groups (name, grade, enrolled "
+            "pupils) first"
         )
     answered = Counter(r.group_id for r in await respondents.of_round(session, code, year))
     seats: list[_Seat] = []

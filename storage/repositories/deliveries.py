@@ -57,7 +57,7 @@ async def record(
     if not file_name or len(file_name) > MAX_FILE_NAME:
         raise InvalidInput(
             f"the delivery's file name must be 1 to {MAX_FILE_NAME} characters, got "
-            f"{len(file_name)}; choose a shorter --out folder"
+            f"{len(file_name)}; choose a shorter path for the delivery"
         )
     if not _SHA256.fullmatch(sha256):
         raise InvalidInput(f"{sha256!r} is not a SHA-256 in lower-case hex (64 characters)")

@@ -460,7 +460,7 @@ def test_a_folder_with_a_delivery_is_refused_unless_forced(
     write_files(files, out)
     (out / "note.txt").write_text("kept")
     (out / "schools.csv").write_text("tampered")
-    with pytest.raises(InvalidInput, match=r"already holds a delivery.*--force"):
+    with pytest.raises(InvalidInput, match=r"already holds a delivery.*force"):
         deliver_files(dataset, YEAR, None, None, out)
     assert (out / "schools.csv").read_text() == "tampered"
     deliver_files(dataset, YEAR, None, None, out, force=True)
