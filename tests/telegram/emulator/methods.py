@@ -1,0 +1,534 @@
+"""The Bot API methods that change or read the emulated world, one function per method.
+
+Each takes the :class:`World` and the call's :class:`Params` and returns the ``result`` object
+of the real API, or raises :class:`ApiError` with the real API's code and description. The
+methods that wait or talk to the network (``getUpdates``, the webhook ones) live in
+``server.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from .formatting import format_text
+from .params import ApiError, Params, Upload, bad_request
+from .state import Chat, StoredFile, StoredMessage, World
+
+Method = Callable[[World, Params], Any]
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_UPLOAD = 50 * 1024 * 1024
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+COMMAND_SCOPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+
+# Chats ---------------------------------------------------------------------------------------
+
+
+def _target_chat(world: World, params: Params) -> Chat:
+    """The private chat a call addresses, refused as Telegram refuses it."""
+    chat = world.chat(params.chat_id())
+    if chat is None:
+        raise bad_request("chat not found")
+    if chat.blocked:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if not chat.started:
+        raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    return chat
+
+
+def _stored_message(chat: Chat, message_id: int, missing: str) -> StoredMessage:
+    message = chat.messages.get(message_id)
+    if message is None or message.deleted:
+        raise bad_request(missing)
+    return message
+
+
+# Markup and text -----------------------------------------------------------------------------
+
+
+def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
+    rows = markup.get("inline_keyboard")
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request("can't parse inline keyboard button: field \"inline_keyboard\" must be an Array")
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict) or not button.get("text"):
+                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+            actions = [key for key in button if key != "text"]
+            if not actions:
+                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+                raise bad_request("BUTTON_DATA_INVALID")
+            url = button.get("url")
+            if url is not None and not re.match(r"(https?|tg)://", str(url)):
+                raise bad_request("BUTTON_URL_INVALID")
+    return {"inline_keyboard": rows}
+
+
+def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
+    """The inline keyboard to echo in the Message; reply keyboards change the chat instead."""
+    markup = params.json("reply_markup")
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" in markup:
+        return _inline_keyboard(markup)
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not rows:
+            raise bad_request("keyboard must be non-empty")
+        normalised = [
+            [button if isinstance(button, dict) else {"text": str(button)} for button in row]
+            for row in rows
+        ]
+        if chat is not None:
+            chat.reply_keyboard = {**markup, "keyboard": normalised}
+    elif markup.get("remove_keyboard") and chat is not None:
+        chat.reply_keyboard = None
+    return None
+
+
+def _formatted(params: Params, text: str, entities_name: str) -> tuple[str, list[dict[str, Any]]]:
+    explicit = params.json(entities_name)
+    if explicit:
+        return text, list(explicit)
+    return format_text(text, params.str("parse_mode"))
+
+
+def _text_content(params: Params) -> dict[str, Any]:
+    text, entities = _formatted(params, params.str("text") or "", "entities")
+    if not text.strip():
+        raise bad_request("message text is empty")
+    if len(text) > MAX_TEXT:
+        raise bad_request("message is too long")
+    content: dict[str, Any] = {"text": text}
+    if entities:
+        content["entities"] = entities
+    return content
+
+
+def _caption_content(params: Params, caption: str | None, parse_mode: str | None) -> dict[str, Any]:
+    if not caption:
+        return {}
+    text, entities = format_text(caption, parse_mode)
+    explicit = params.json("caption_entities")
+    if explicit:
+        entities = list(explicit)
+    if len(text) > MAX_CAPTION:
+        raise bad_request("message caption is too long")
+    content: dict[str, Any] = {"caption": text}
+    if entities:
+        content["caption_entities"] = entities
+    return content
+
+
+def _reply_to(chat: Chat, params: Params) -> dict[str, Any]:
+    reference = params.json("reply_parameters") or {}
+    message_id = reference.get("message_id") or params.int("reply_to_message_id")
+    if not message_id:
+        return {}
+    original = chat.messages.get(int(message_id))
+    if original is None or original.deleted:
+        if reference.get("allow_sending_without_reply") or params.bool(
+            "allow_sending_without_reply"
+        ):
+            return {}
+        raise bad_request("message to be replied not found")
+    quoted = {key: value for key, value in original.data.items() if key != "reply_to_message"}
+    return {"reply_to_message": quoted}
+
+
+def _post(
+    world: World,
+    chat: Chat,
+    params: Params,
+    content: dict[str, Any],
+    files: list[StoredFile] | None = None,
+    markup: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add a bot message to the chat and return it as the API's ``Message``."""
+    data: dict[str, Any] = {
+        "message_id": chat.new_message_id(),
+        "from": world.bot_user,
+        "chat": chat.profile.as_chat(),
+        "date": world.now(),
+        **_reply_to(chat, params),
+        **content,
+    }
+    if markup is not None:
+        data["reply_markup"] = markup
+    if params.bool("protect_content"):
+        data["has_protected_content"] = True
+    chat.messages[data["message_id"]] = StoredMessage(data=data, from_bot=True, files=files or [])
+    world.touch(chat, data["message_id"])
+    return data
+
+
+# Files ---------------------------------------------------------------------------------------
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG, the formats a survey bot sends; None otherwise."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            (length,) = struct.unpack(">H", data[index + 2 : index + 4])
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return int(width), int(height)
+            index += 2 + length
+    return None
+
+
+def _input_file(world: World, params: Params, value: Any, kind: str, field: str) -> StoredFile:
+    """A file given by upload (``attach://name``), by an earlier file_id or by URL."""
+    upload: Upload | None = None
+    if value is None and field in params.files:
+        upload = params.files[field]
+    elif isinstance(value, str) and value.startswith("attach://"):
+        upload = params.files.get(value.removeprefix("attach://"))
+        if upload is None:
+            raise bad_request(f"{field} attachment not found: {value}")
+    elif isinstance(value, str) and value in world.files:
+        return world.files[value]
+    elif isinstance(value, str) and re.match(r"https?://", value):
+        return world.store_file(kind, None, url=value)
+    else:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    if len(upload.data) > MAX_UPLOAD:
+        raise ApiError(413, "Request Entity Too Large")
+    if kind == "photo" and _image_size(upload.data) is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    return world.store_file(kind, upload.data, upload.filename, upload.content_type)
+
+
+def file_object(stored: StoredFile) -> dict[str, Any]:
+    """The API object describing a file (Document, PhotoSize list, Sticker, Voice)."""
+    base: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+    if stored.data is not None:
+        base["file_size"] = len(stored.data)
+    if stored.kind == "photo":
+        width, height = _image_size(stored.data or b"") or (0, 0)
+        return {**base, "width": width, "height": height}
+    if stored.file_name is not None:
+        base["file_name"] = stored.file_name
+    if stored.mime_type is not None and stored.kind != "sticker":
+        base["mime_type"] = stored.mime_type
+    return base
+
+
+def _media_content(stored: StoredFile) -> dict[str, Any]:
+    if stored.kind == "photo":
+        return {"photo": [file_object(stored)]}
+    return {stored.kind: file_object(stored)}
+
+
+def _send_media(world: World, params: Params, kind: str) -> dict[str, Any]:
+    chat = _target_chat(world, params)
+    stored = _input_file(world, params, params.raw(kind), kind, kind)
+    content = {
+        **_media_content(stored),
+        **_caption_content(params, params.str("caption"), params.str("parse_mode")),
+    }
+    return _post(world, chat, params, content, [stored], _reply_markup(chat, params))
+
+
+# Methods -------------------------------------------------------------------------------------
+
+
+def get_me(world: World, params: Params) -> Any:
+    return world.bot_user
+
+
+def send_message(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    content = _text_content(params)
+    return _post(world, chat, params, content, markup=_reply_markup(chat, params))
+
+
+def send_document(world: World, params: Params) -> Any:
+    return _send_media(world, params, "document")
+
+
+def send_photo(world: World, params: Params) -> Any:
+    return _send_media(world, params, "photo")
+
+
+def send_media_group(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    media = params.json("media")
+    if not isinstance(media, list) or not 2 <= len(media) <= 10:
+        raise bad_request("wrong number of messages in the media group: 2 to 10 expected")
+    kinds = {item.get("type") for item in media if isinstance(item, dict)}
+    if not kinds <= {"photo", "document"} or len(kinds) != 1 and "document" in kinds:
+        raise bad_request("MEDIA_GROUP_INVALID: documents can't be mixed with other media")
+    group_id = str(world.next_id())
+    sent = []
+    for index, item in enumerate(media):
+        stored = _input_file(world, params, item.get("media"), item["type"], f"media #{index}")
+        content = {
+            "media_group_id": group_id,
+            **_media_content(stored),
+            **_caption_content(Params(), item.get("caption"), item.get("parse_mode")),
+        }
+        sent.append(_post(world, chat, params, content, [stored]))
+    return sent
+
+
+def edit_message_text(world: World, params: Params) -> Any:
+    if params.has("inline_message_id"):
+        raise bad_request("MESSAGE_ID_INVALID")
+    chat = _target_chat(world, params)
+    message = _stored_message(
+        chat, params.required_int("message_id"), "message to edit not found"
+    )
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    if "text" not in message.data:
+        raise bad_request("there is no text in the message to edit")
+    content = _text_content(params)
+    return _edit(world, chat, message, content, _reply_markup(chat, params), ("text", "entities"))
+
+
+def edit_message_caption(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    message = _stored_message(
+        chat, params.required_int("message_id"), "message to edit not found"
+    )
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    if "text" in message.data:
+        raise bad_request("there is no caption in the message to edit")
+    content = _caption_content(params, params.str("caption"), params.str("parse_mode"))
+    keys = ("caption", "caption_entities")
+    return _edit(world, chat, message, content, _reply_markup(chat, params), keys)
+
+
+def edit_message_reply_markup(world: World, params: Params) -> Any:
+    if params.has("inline_message_id"):
+        raise bad_request("MESSAGE_ID_INVALID")
+    chat = _target_chat(world, params)
+    message = _stored_message(
+        chat, params.required_int("message_id"), "message to edit not found"
+    )
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    return _edit(world, chat, message, {}, _reply_markup(chat, params), ())
+
+
+def _edit(
+    world: World,
+    chat: Chat,
+    message: StoredMessage,
+    content: dict[str, Any],
+    markup: dict[str, Any] | None,
+    keys: tuple[str, ...],
+) -> dict[str, Any]:
+    """Replace ``keys`` and the inline keyboard; refuse an edit that changes nothing."""
+    before = {key: message.data.get(key) for key in (*keys, "reply_markup")}
+    after = {key: content.get(key) for key in keys} | {"reply_markup": markup}
+    if before == after:
+        raise bad_request(NOT_MODIFIED)
+    message.versions.append(dict(message.data))
+    for key, value in after.items():
+        if value is None:
+            message.data.pop(key, None)
+        else:
+            message.data[key] = value
+    message.data["edit_date"] = world.now()
+    world.touch(chat, message.message_id)
+    return message.data
+
+
+def delete_message(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    message = _stored_message(
+        chat, params.required_int("message_id"), "message to delete not found"
+    )
+    message.deleted = True
+    world.touch(chat, message.message_id)
+    return True
+
+
+def delete_messages(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    ids = params.json("message_ids")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+        raise bad_request("message_ids must contain 1 to 100 identifiers")
+    for message_id in ids:
+        message = chat.messages.get(int(message_id))
+        if message is not None and not message.deleted:
+            message.deleted = True
+            world.touch(chat, message.message_id)
+    return True
+
+
+def answer_callback_query(world: World, params: Params) -> Any:
+    query = world.callback_queries.get(params.required_str("callback_query_id"))
+    if query is None or query.answer is not None:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = params.str("text")
+    if text is not None and len(text) > 200:
+        raise bad_request("MESSAGE_TOO_LONG")
+    query.answer = {
+        "text": text,
+        "show_alert": params.bool("show_alert"),
+        "url": params.str("url"),
+        "cache_time": params.int("cache_time", 0),
+    }
+    chat = world.chat(query.user_id)
+    if chat is not None:
+        world.touch(chat)
+    return True
+
+
+def send_chat_action(world: World, params: Params) -> Any:
+    chat = _target_chat(world, params)
+    action = params.required_str("action")
+    if action not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    chat.actions.append(action)
+    return True
+
+
+def scope_key(scope: Any) -> str:
+    """Commands are kept per scope and language, as the real server keeps them."""
+    scope = scope or {"type": "default"}
+    if not isinstance(scope, dict) or scope.get("type") not in COMMAND_SCOPES:
+        raise bad_request("BOT_COMMAND_SCOPE_INVALID")
+    if scope["type"].startswith("chat") and "chat_id" not in scope:
+        raise bad_request("chat_id is empty")
+    normalised = {key: int(value) if key in ("chat_id", "user_id") else value for key, value in scope.items()}
+    return json.dumps(normalised, sort_keys=True)
+
+
+def set_my_commands(world: World, params: Params) -> Any:
+    commands = params.json("commands")
+    if not isinstance(commands, list) or len(commands) > 100:
+        raise bad_request("BOT_COMMANDS_TOO_MUCH")
+    for command in commands:
+        name = str(command.get("command", "")).removeprefix("/")
+        description = str(command.get("description", ""))
+        if not _COMMAND.fullmatch(name) or not 1 <= len(description) <= 256:
+            raise bad_request("BOT_COMMAND_INVALID")
+    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    world.commands[key] = [
+        {"command": str(c["command"]).removeprefix("/"), "description": str(c["description"])}
+        for c in commands
+    ]
+    return True
+
+
+def get_my_commands(world: World, params: Params) -> Any:
+    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    return world.commands.get(key, [])
+
+
+def delete_my_commands(world: World, params: Params) -> Any:
+    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    world.commands.pop(key, None)
+    return True
+
+
+def _describe(field: str, limit: int) -> tuple[Method, Method]:
+    def setter(world: World, params: Params) -> Any:
+        value = params.str(field) or ""
+        if len(value) > limit:
+            raise bad_request(f"{field.upper()}_INVALID")
+        key = (field, params.str("language_code") or "")
+        if value:
+            world.descriptions[key] = value
+        else:
+            world.descriptions.pop(key, None)
+        return True
+
+    def getter(world: World, params: Params) -> Any:
+        language = params.str("language_code") or ""
+        value = world.descriptions.get((field, language), world.descriptions.get((field, "")))
+        if field == "name" and value is None:
+            value = world.bot_user["first_name"]
+        return {field: value or ""}
+
+    return setter, getter
+
+
+set_my_description, get_my_description = _describe("description", 512)
+set_my_short_description, get_my_short_description = _describe("short_description", 120)
+set_my_name, get_my_name = _describe("name", 64)
+
+
+def get_file(world: World, params: Params) -> Any:
+    stored = world.files.get(params.required_str("file_id"))
+    if stored is None:
+        raise bad_request("invalid file_id")
+    result = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+    if stored.data is not None:
+        result |= {"file_size": len(stored.data), "file_path": stored.file_path}
+    return result
+
+
+METHODS: dict[str, Method] = {
+    "getMe": get_me,
+    "sendMessage": send_message,
+    "sendDocument": send_document,
+    "sendPhoto": send_photo,
+    "sendMediaGroup": send_media_group,
+    "editMessageText": edit_message_text,
+    "editMessageCaption": edit_message_caption,
+    "editMessageReplyMarkup": edit_message_reply_markup,
+    "deleteMessage": delete_message,
+    "deleteMessages": delete_messages,
+    "answerCallbackQuery": answer_callback_query,
+    "sendChatAction": send_chat_action,
+    "setMyCommands": set_my_commands,
+    "getMyCommands": get_my_commands,
+    "deleteMyCommands": delete_my_commands,
+    "setMyDescription": set_my_description,
+    "getMyDescription": get_my_description,
+    "setMyShortDescription": set_my_short_description,
+    "getMyShortDescription": get_my_short_description,
+    "setMyName": set_my_name,
+    "getMyName": get_my_name,
+    "getFile": get_file,
+}
+# Sending these counts against Telegram's per-chat and per-bot message limits.
+SENDING = {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup"}
