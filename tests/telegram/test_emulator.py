@@ -41,7 +41,7 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
 
-from tests.telegram.emulator import TINY_PNG, Emulator, SimulatedUser
+from tests.telegram.emulator import TINY_PNG, Emulator
 from tests.telegram.emulator.client import ControlClient
 
 REPORT_PDF = b"%PDF-1.4\n% a school report\n%%EOF\n"
@@ -63,9 +63,7 @@ def survey_router(seen_updates: list[int]) -> Router:
             ]
         )
         code = f" Code: <b>{command.args}</b>." if command.args else ""
-        await message.answer(
-            f"Welkom!{code} Doe je mee?", parse_mode="HTML", reply_markup=keyboard
-        )
+        await message.answer(f"Welkom!{code} Doe je mee?", parse_mode="HTML", reply_markup=keyboard)
 
     @router.callback_query(F.data.startswith("join:"))
     async def join(query: CallbackQuery) -> None:
@@ -136,7 +134,10 @@ def dispatcher(seen: list[int]) -> Dispatcher:
     @dispatcher.startup()
     async def commands(bot: Bot) -> None:
         await bot.set_my_commands(
-            [BotCommand(command="start", description="Begin"), BotCommand(command="rapport", description="Rapport")],
+            [
+                BotCommand(command="start", description="Begin"),
+                BotCommand(command="rapport", description="Rapport"),
+            ],
             scope=BotCommandScopeAllPrivateChats(),
             language_code="nl",
         )

@@ -45,7 +45,7 @@ class ControlClient:
                 raise ControlError(f"{method} {path}: {response.status} {await response.text()}")
             return await response.json()
 
-    async def user(self, id: int, **profile: Any) -> RemoteUser:  # noqa: A002 - Bot API name
+    async def user(self, id: int, **profile: Any) -> RemoteUser:
         await self.request("POST", "users", {"id": id, **profile})
         return RemoteUser(self, id)
 
@@ -76,7 +76,7 @@ class ControlClient:
 class RemoteUser:
     """A simulated user living in the emulator process."""
 
-    def __init__(self, control: ControlClient, id: int) -> None:  # noqa: A002
+    def __init__(self, control: ControlClient, id: int) -> None:
         self.control = control
         self.id = id
 

@@ -132,9 +132,13 @@ class RateMonitor:
                 times.popleft()
         found = []
         if len(chat_times) >= self.per_chat:
-            found.append(Violation("chat", chat_id, method, now, len(chat_times) + 1, self.per_chat))
+            found.append(
+                Violation("chat", chat_id, method, now, len(chat_times) + 1, self.per_chat)
+            )
         if len(self._bot_times) >= self.per_bot:
-            found.append(Violation("bot", chat_id, method, now, len(self._bot_times) + 1, self.per_bot))
+            found.append(
+                Violation("bot", chat_id, method, now, len(self._bot_times) + 1, self.per_bot)
+            )
         self.violations.extend(found)
         if found and self.enforce:
             raise ApiError(429, "Too Many Requests: retry after 1", 1)

@@ -30,7 +30,9 @@ _SIMPLE_TAGS = {
     "pre": "pre",
     "blockquote": "blockquote",
 }
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>")
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>"
+)
 _ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 
@@ -53,7 +55,7 @@ def _entity_for(tag: str, attributes: dict[str, str], at: int, source: str) -> d
     if tag == "span":
         if attributes.get("class") != "tg-spoiler":
             raise bad_request(
-                f"can't parse entities: Tag \"span\" must have class \"tg-spoiler\" at byte "
+                f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte '
                 f"offset {_byte_offset(source, at)}"
             )
         return {"type": "spoiler"}
@@ -64,7 +66,7 @@ def _entity_for(tag: str, attributes: dict[str, str], at: int, source: str) -> d
     if tag in _SIMPLE_TAGS:
         return {"type": _SIMPLE_TAGS[tag]}
     raise bad_request(
-        f"can't parse entities: Unsupported start tag \"{tag}\" at byte offset "
+        f'can\'t parse entities: Unsupported start tag "{tag}" at byte offset '
         f"{_byte_offset(source, at)}"
     )
 
@@ -82,7 +84,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             match = _TAG.match(source, index)
             if match is None:
                 raise bad_request(
-                    "can't parse entities: Unsupported start tag \"\" at byte offset "
+                    'can\'t parse entities: Unsupported start tag "" at byte offset '
                     f"{_byte_offset(source, index)}"
                 )
             closing, tag = match.group(1) == "/", match.group(2).lower()
@@ -124,7 +126,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         length += utf16_length(piece)
     if stack:
         raise bad_request(
-            f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1][0]}"'
+            "can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{stack[-1][0]}"'
         )
     entities = [entity for entity in entities if "type" in entity]
     entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))

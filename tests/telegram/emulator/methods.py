@@ -51,6 +51,9 @@ COMMAND_SCOPES = {
     "chat_member",
 }
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_TEXT_BUTTON = (
+    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+)
 
 # Chats ---------------------------------------------------------------------------------------
 
@@ -80,14 +83,16 @@ def _stored_message(chat: Chat, message_id: int, missing: str) -> StoredMessage:
 def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
     rows = markup.get("inline_keyboard")
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse inline keyboard button: field \"inline_keyboard\" must be an Array")
+        raise bad_request(
+            'can\'t parse inline keyboard button: field "inline_keyboard" must be an Array'
+        )
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
-                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                raise bad_request(_TEXT_BUTTON)
             actions = [key for key in button if key != "text"]
             if not actions:
-                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                raise bad_request(_TEXT_BUTTON)
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise bad_request("BUTTON_DATA_INVALID")
@@ -99,7 +104,7 @@ def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
 
 def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
     """The inline keyboard to echo in the Message; reply keyboards change the chat instead."""
-    markup = params.json("reply_markup")
+    markup = params.decoded("reply_markup")
     if markup is None:
         return None
     if not isinstance(markup, dict):
@@ -122,14 +127,14 @@ def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
 
 
 def _formatted(params: Params, text: str, entities_name: str) -> tuple[str, list[dict[str, Any]]]:
-    explicit = params.json(entities_name)
+    explicit = params.decoded(entities_name)
     if explicit:
         return text, list(explicit)
-    return format_text(text, params.str("parse_mode"))
+    return format_text(text, params.string("parse_mode"))
 
 
 def _text_content(params: Params) -> dict[str, Any]:
-    text, entities = _formatted(params, params.str("text") or "", "entities")
+    text, entities = _formatted(params, params.string("text") or "", "entities")
     if not text.strip():
         raise bad_request("message text is empty")
     if len(text) > MAX_TEXT:
@@ -144,7 +149,7 @@ def _caption_content(params: Params, caption: str | None, parse_mode: str | None
     if not caption:
         return {}
     text, entities = format_text(caption, parse_mode)
-    explicit = params.json("caption_entities")
+    explicit = params.decoded("caption_entities")
     if explicit:
         entities = list(explicit)
     if len(text) > MAX_CAPTION:
@@ -156,13 +161,13 @@ def _caption_content(params: Params, caption: str | None, parse_mode: str | None
 
 
 def _reply_to(chat: Chat, params: Params) -> dict[str, Any]:
-    reference = params.json("reply_parameters") or {}
-    message_id = reference.get("message_id") or params.int("reply_to_message_id")
+    reference = params.decoded("reply_parameters") or {}
+    message_id = reference.get("message_id") or params.integer("reply_to_message_id")
     if not message_id:
         return {}
     original = chat.messages.get(int(message_id))
     if original is None or original.deleted:
-        if reference.get("allow_sending_without_reply") or params.bool(
+        if reference.get("allow_sending_without_reply") or params.flag(
             "allow_sending_without_reply"
         ):
             return {}
@@ -190,7 +195,7 @@ def _post(
     }
     if markup is not None:
         data["reply_markup"] = markup
-    if params.bool("protect_content"):
+    if params.flag("protect_content"):
         data["has_protected_content"] = True
     chat.messages[data["message_id"]] = StoredMessage(data=data, from_bot=True, files=files or [])
     world.touch(chat, data["message_id"])
@@ -267,7 +272,7 @@ def _send_media(world: World, params: Params, kind: str) -> dict[str, Any]:
     stored = _input_file(world, params, params.raw(kind), kind, kind)
     content = {
         **_media_content(stored),
-        **_caption_content(params, params.str("caption"), params.str("parse_mode")),
+        **_caption_content(params, params.string("caption"), params.string("parse_mode")),
     }
     return _post(world, chat, params, content, [stored], _reply_markup(chat, params))
 
@@ -295,11 +300,11 @@ def send_photo(world: World, params: Params) -> Any:
 
 def send_media_group(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
-    media = params.json("media")
+    media = params.decoded("media")
     if not isinstance(media, list) or not 2 <= len(media) <= 10:
         raise bad_request("wrong number of messages in the media group: 2 to 10 expected")
     kinds = {item.get("type") for item in media if isinstance(item, dict)}
-    if not kinds <= {"photo", "document"} or len(kinds) != 1 and "document" in kinds:
+    if not kinds <= {"photo", "document"} or (len(kinds) != 1 and "document" in kinds):
         raise bad_request("MEDIA_GROUP_INVALID: documents can't be mixed with other media")
     group_id = str(world.next_id())
     sent = []
@@ -319,7 +324,7 @@ def edit_message_text(world: World, params: Params) -> Any:
         raise bad_request("MESSAGE_ID_INVALID")
     chat = _target_chat(world, params)
     message = _stored_message(
-        chat, params.required_int("message_id"), "message to edit not found"
+        chat, params.required_integer("message_id"), "message to edit not found"
     )
     if not message.from_bot:
         raise bad_request("message can't be edited")
@@ -332,13 +337,13 @@ def edit_message_text(world: World, params: Params) -> Any:
 def edit_message_caption(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
     message = _stored_message(
-        chat, params.required_int("message_id"), "message to edit not found"
+        chat, params.required_integer("message_id"), "message to edit not found"
     )
     if not message.from_bot:
         raise bad_request("message can't be edited")
     if "text" in message.data:
         raise bad_request("there is no caption in the message to edit")
-    content = _caption_content(params, params.str("caption"), params.str("parse_mode"))
+    content = _caption_content(params, params.string("caption"), params.string("parse_mode"))
     keys = ("caption", "caption_entities")
     return _edit(world, chat, message, content, _reply_markup(chat, params), keys)
 
@@ -348,7 +353,7 @@ def edit_message_reply_markup(world: World, params: Params) -> Any:
         raise bad_request("MESSAGE_ID_INVALID")
     chat = _target_chat(world, params)
     message = _stored_message(
-        chat, params.required_int("message_id"), "message to edit not found"
+        chat, params.required_integer("message_id"), "message to edit not found"
     )
     if not message.from_bot:
         raise bad_request("message can't be edited")
@@ -382,7 +387,7 @@ def _edit(
 def delete_message(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
     message = _stored_message(
-        chat, params.required_int("message_id"), "message to delete not found"
+        chat, params.required_integer("message_id"), "message to delete not found"
     )
     message.deleted = True
     world.touch(chat, message.message_id)
@@ -391,7 +396,7 @@ def delete_message(world: World, params: Params) -> Any:
 
 def delete_messages(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
-    ids = params.json("message_ids")
+    ids = params.decoded("message_ids")
     if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
         raise bad_request("message_ids must contain 1 to 100 identifiers")
     for message_id in ids:
@@ -403,17 +408,17 @@ def delete_messages(world: World, params: Params) -> Any:
 
 
 def answer_callback_query(world: World, params: Params) -> Any:
-    query = world.callback_queries.get(params.required_str("callback_query_id"))
+    query = world.callback_queries.get(params.required_string("callback_query_id"))
     if query is None or query.answer is not None:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
-    text = params.str("text")
+    text = params.string("text")
     if text is not None and len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
     query.answer = {
         "text": text,
-        "show_alert": params.bool("show_alert"),
-        "url": params.str("url"),
-        "cache_time": params.int("cache_time", 0),
+        "show_alert": params.flag("show_alert"),
+        "url": params.string("url"),
+        "cache_time": params.integer("cache_time", 0),
     }
     chat = world.chat(query.user_id)
     if chat is not None:
@@ -423,7 +428,7 @@ def answer_callback_query(world: World, params: Params) -> Any:
 
 def send_chat_action(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
-    action = params.required_str("action")
+    action = params.required_string("action")
     if action not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
     chat.actions.append(action)
@@ -437,12 +442,14 @@ def scope_key(scope: Any) -> str:
         raise bad_request("BOT_COMMAND_SCOPE_INVALID")
     if scope["type"].startswith("chat") and "chat_id" not in scope:
         raise bad_request("chat_id is empty")
-    normalised = {key: int(value) if key in ("chat_id", "user_id") else value for key, value in scope.items()}
+    normalised = {
+        key: int(value) if key in ("chat_id", "user_id") else value for key, value in scope.items()
+    }
     return json.dumps(normalised, sort_keys=True)
 
 
 def set_my_commands(world: World, params: Params) -> Any:
-    commands = params.json("commands")
+    commands = params.decoded("commands")
     if not isinstance(commands, list) or len(commands) > 100:
         raise bad_request("BOT_COMMANDS_TOO_MUCH")
     for command in commands:
@@ -450,7 +457,7 @@ def set_my_commands(world: World, params: Params) -> Any:
         description = str(command.get("description", ""))
         if not _COMMAND.fullmatch(name) or not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_INVALID")
-    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    key = (scope_key(params.decoded("scope")), params.string("language_code") or "")
     world.commands[key] = [
         {"command": str(c["command"]).removeprefix("/"), "description": str(c["description"])}
         for c in commands
@@ -459,22 +466,22 @@ def set_my_commands(world: World, params: Params) -> Any:
 
 
 def get_my_commands(world: World, params: Params) -> Any:
-    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    key = (scope_key(params.decoded("scope")), params.string("language_code") or "")
     return world.commands.get(key, [])
 
 
 def delete_my_commands(world: World, params: Params) -> Any:
-    key = (scope_key(params.json("scope")), params.str("language_code") or "")
+    key = (scope_key(params.decoded("scope")), params.string("language_code") or "")
     world.commands.pop(key, None)
     return True
 
 
 def _describe(field: str, limit: int) -> tuple[Method, Method]:
     def setter(world: World, params: Params) -> Any:
-        value = params.str(field) or ""
+        value = params.string(field) or ""
         if len(value) > limit:
             raise bad_request(f"{field.upper()}_INVALID")
-        key = (field, params.str("language_code") or "")
+        key = (field, params.string("language_code") or "")
         if value:
             world.descriptions[key] = value
         else:
@@ -482,7 +489,7 @@ def _describe(field: str, limit: int) -> tuple[Method, Method]:
         return True
 
     def getter(world: World, params: Params) -> Any:
-        language = params.str("language_code") or ""
+        language = params.string("language_code") or ""
         value = world.descriptions.get((field, language), world.descriptions.get((field, "")))
         if field == "name" and value is None:
             value = world.bot_user["first_name"]
@@ -497,10 +504,10 @@ set_my_name, get_my_name = _describe("name", 64)
 
 
 def get_file(world: World, params: Params) -> Any:
-    stored = world.files.get(params.required_str("file_id"))
+    stored = world.files.get(params.required_string("file_id"))
     if stored is None:
         raise bad_request("invalid file_id")
-    result = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+    result: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
     if stored.data is not None:
         result |= {"file_size": len(stored.data), "file_path": stored.file_path}
     return result

@@ -67,7 +67,7 @@ class Params:
     def raw(self, name: str) -> Any:
         return self.values.get(name)
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def string(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
         if value is None:
             return default
@@ -75,13 +75,13 @@ class Params:
             return value
         return json.dumps(value)
 
-    def required_str(self, name: str) -> str:
-        value = self.str(name)
+    def required_string(self, name: str) -> str:
+        value = self.string(name)
         if value is None:
             raise bad_request(f"{name} is empty")
         return value
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -94,8 +94,8 @@ class Params:
         except ValueError:
             raise bad_request(f"invalid {name} specified") from None
 
-    def required_int(self, name: str) -> int:
-        value = self.int(name)
+    def required_integer(self, name: str) -> int:
+        value = self.integer(name)
         if value is None:
             raise bad_request(f"{name} is empty")
         return value
@@ -110,7 +110,7 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request("chat not found") from None
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -118,7 +118,7 @@ class Params:
             return value
         return str(value).lower() in ("true", "1")
 
-    def json(self, name: str) -> Any:
+    def decoded(self, name: str) -> Any:
         """A JSON-typed parameter (``reply_markup``, ``commands``, ``scope``...), or ``None``."""
         value = self.values.get(name)
         if value is None or value == "":

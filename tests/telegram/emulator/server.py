@@ -146,7 +146,12 @@ class Emulator:
         """Methods the bot called that the emulator does not know: assert this stays empty."""
         return [call.method for call in self.world.calls if call.response == NOT_FOUND]
 
-    async def wait_for_call(self, method: str, timeout: float = 5.0, count: int = 1) -> Call:
+    async def wait_for_call(
+        self,
+        method: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        count: int = 1,
+    ) -> Call:
         """The ``count``-th call of ``method``, waiting for it to arrive."""
         found = await self.world.chats_changed.wait_until(
             lambda: len(self.calls_to(method)) >= count, timeout
@@ -155,7 +160,7 @@ class Emulator:
             raise TimeoutError(f"no {method} call #{count} within {timeout} s")
         return self.calls_to(method)[count - 1]
 
-    async def wait_for_long_poll(self, timeout: float = 5.0) -> None:
+    async def wait_for_long_poll(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Until a getUpdates call is waiting, so a test can check that it returns at once."""
         if not await self.world.chats_changed.wait_until(
             lambda: self.long_polls_waiting > 0, timeout
@@ -164,7 +169,7 @@ class Emulator:
 
     def user(
         self,
-        id: int = 1001,  # noqa: A002 - the Bot API's name
+        id: int = 1001,
         first_name: str = "Sam",
         *,
         last_name: str | None = None,
@@ -274,10 +279,10 @@ class Emulator:
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
-        offset = params.int("offset")
-        limit = min(max(params.int("limit", 100) or 100, 1), 100)
-        timeout = max(params.int("timeout", 0) or 0, 0)
-        allowed = params.json("allowed_updates")
+        offset = params.integer("offset")
+        limit = min(max(params.integer("limit", 100) or 100, 1), 100)
+        timeout = max(params.integer("timeout", 0) or 0, 0)
+        allowed = params.decoded("allowed_updates")
         if allowed is not None:
             self.world.allowed_updates = list(allowed) or None
         if offset is not None:
@@ -309,24 +314,24 @@ class Emulator:
         return self.world.take(limit, self.world.allowed_updates)
 
     async def _set_webhook(self, params: Params) -> Any:
-        url = params.str("url") or ""
+        url = params.string("url") or ""
         if not url:
             return await self._delete_webhook(params)
         if not re.match(r"https?://", url):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        secret = params.str("secret_token")
+        secret = params.string("secret_token")
         if secret is not None and not _SECRET.fullmatch(secret):
             raise bad_request("secret token contains unallowed characters")
-        allowed = params.json("allowed_updates")
+        allowed = params.decoded("allowed_updates")
         self.world.webhook = Webhook(
             url=url,
             secret_token=secret,
-            max_connections=params.int("max_connections", 40) or 40,
+            max_connections=params.integer("max_connections", 40) or 40,
             allowed_updates=list(allowed) if allowed else None,
-            ip_address=params.str("ip_address"),
+            ip_address=params.string("ip_address"),
         )
         self.world.webhook_history.append(params.public())
-        if params.bool("drop_pending_updates"):
+        if params.flag("drop_pending_updates"):
             self.world.queue.clear()
         if self._webhook_task is None or self._webhook_task.done():
             self._webhook_task = asyncio.create_task(self._deliver_webhooks())
@@ -335,7 +340,7 @@ class Emulator:
 
     async def _delete_webhook(self, params: Params) -> Any:
         self.world.webhook = None
-        if params.bool("drop_pending_updates"):
+        if params.flag("drop_pending_updates"):
             self.world.queue.clear()
         self.world.updates_changed.fire()
         return True
@@ -386,11 +391,16 @@ class Emulator:
 
     async def _post_update(self, hook: Webhook, entry: QueuedUpdate) -> bool:
         assert self._client is not None
-        headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
+        headers = (
+            {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
+        )
         try:
             async with self._client.post(hook.url, json=entry.update, headers=headers) as response:
                 if not 200 <= response.status < 300:
-                    self._webhook_error(hook, f"Wrong response from the webhook: {response.status} {response.reason}")
+                    self._webhook_error(
+                        hook,
+                        f"Wrong response from the webhook: {response.status} {response.reason}",
+                    )
                     return False
                 answer = await read_response_method(response)
         except (ClientError, TimeoutError) as error:
@@ -399,7 +409,7 @@ class Emulator:
         self.world.delivered.append(entry.update)
         if answer is not None:
             with contextlib.suppress(DroppedConnection):
-                await self.execute(answer.required_str("method"), answer)
+                await self.execute(answer.required_string("method"), answer)
         return True
 
     def _webhook_error(self, hook: Webhook, message: str) -> None:

@@ -52,7 +52,11 @@ class Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float,  # noqa: ASYNC109
+    ) -> bool:
         """True once ``condition()`` holds, False when ``timeout`` seconds passed first."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -268,8 +272,9 @@ class World:
     # Updates -----------------------------------------------------------------------------
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": next(self._update_ids), kind: payload}
-        self.made[update["update_id"]] = update
+        update_id = next(self._update_ids)
+        update: dict[str, Any] = {"update_id": update_id, kind: payload}
+        self.made[update_id] = update
         self.queue.append(QueuedUpdate(update))
         self.updates_changed.fire()
         return update

@@ -4,6 +4,10 @@ Tests are written as the person's script: ``await user.send_command("/start KLAS
 ``reply = await user.wait_for_reply()``, ``await user.press(reply, "Ja")``. Each action puts the
 update Telegram would make into the queue (for polling or webhook delivery) and returns it, so
 the same update can also be fed to ``Dispatcher.feed_raw_update`` or delivered twice.
+
+The waits take a ``timeout`` argument with a default (against ruff's ASYNC109 advice to use
+``asyncio.timeout``): a forgotten wrapper must not hang the suite, and the timeout is part of
+the error message that says what the chat showed instead.
 """
 
 from __future__ import annotations
@@ -153,7 +157,9 @@ class SimulatedUser:
     async def choose(self, text: str) -> dict[str, Any]:
         """Tap a button of the reply keyboard the bot has shown: sends its text."""
         if text not in (self.keyboard() or []):
-            raise LookupError(f"no reply keyboard button {text!r}; the keyboard is {self.keyboard()}")
+            raise LookupError(
+                f"no reply keyboard button {text!r}; the keyboard is {self.keyboard()}"
+            )
         return await self.send(text)
 
     async def press(self, message: ShownMessage | int, button: str) -> dict[str, Any]:
@@ -181,7 +187,9 @@ class SimulatedUser:
             },
         )
 
-    async def send_photo(self, data: bytes = TINY_PNG, caption: str | None = None) -> dict[str, Any]:
+    async def send_photo(
+        self, data: bytes = TINY_PNG, caption: str | None = None
+    ) -> dict[str, Any]:
         stored = self.world.store_file("photo", data, mime_type="image/png")
         content: dict[str, Any] = {
             "photo": [
@@ -199,7 +207,9 @@ class SimulatedUser:
         return self._message(content)
 
     async def send_sticker(self, emoji: str = "\N{THUMBS UP SIGN}") -> dict[str, Any]:
-        stored = self.world.store_file("sticker", b"RIFF\x00\x00\x00\x00WEBP", mime_type="image/webp")
+        stored = self.world.store_file(
+            "sticker", b"RIFF\x00\x00\x00\x00WEBP", mime_type="image/webp"
+        )
         sticker = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -334,7 +344,7 @@ class SimulatedUser:
             if not chat.messages[message_id].deleted and chat.messages[message_id].from_bot
         ]
 
-    async def wait_for_reply(self, timeout: float = 5.0) -> ShownMessage:
+    async def wait_for_reply(self, timeout: float = 5.0) -> ShownMessage:  # noqa: ASYNC109
         """The newest message the bot sent or edited here since the user's last action or wait.
 
         Returns at once when that already happened; raises ``TimeoutError`` (showing the chat)
@@ -352,7 +362,9 @@ class SimulatedUser:
         return ShownMessage.of(newest)
 
     async def wait_for(
-        self, condition: Callable[[SimulatedUser], bool], timeout: float = 5.0
+        self,
+        condition: Callable[[SimulatedUser], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> None:
         """Wait until ``condition(user)`` holds, for what ``wait_for_reply`` cannot express."""
         if not await self.world.chats_changed.wait_until(lambda: condition(self), timeout):
@@ -362,15 +374,13 @@ class SimulatedUser:
             )
 
     async def wait_for_callback_answer(
-        self, update: dict[str, Any], timeout: float = 5.0
+        self,
+        update: dict[str, Any],
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """The bot's answer to the button press that made ``update``."""
         query = self.world.callback_queries[update["callback_query"]["id"]]
-        if not await self.world.chats_changed.wait_until(
-            lambda: query.answer is not None, timeout
-        ):
+        if not await self.world.chats_changed.wait_until(lambda: query.answer is not None, timeout):
             raise TimeoutError(f"callback query {query.id} was not answered within {timeout} s")
         assert query.answer is not None
         return {"callback_query_id": query.id, **query.answer}
-
-
