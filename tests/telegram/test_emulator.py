@@ -33,6 +33,7 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -42,6 +43,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
 
 from tests.telegram.emulator import TINY_PNG, Emulator
+from tests.telegram.emulator.aiogram_bot import emulator_bot
 from tests.telegram.emulator.client import ControlClient
 
 REPORT_PDF = b"%PDF-1.4\n% a school report\n%%EOF\n"
@@ -103,11 +105,6 @@ def survey_router(seen_updates: list[int]) -> Router:
     return router
 
 
-def make_bot(emu: Emulator) -> Bot:
-    api = TelegramAPIServer.from_base(emu.base_url)
-    return Bot(emu.token, session=AiohttpSession(api=api))
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     async with Emulator() as emulator:
@@ -116,7 +113,7 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def bot(emu: Emulator) -> AsyncIterator[Bot]:
-    bot = make_bot(emu)
+    bot = emulator_bot(emu)
     yield bot
     await bot.session.close()
 
@@ -458,3 +455,144 @@ async def test_standalone_process_is_driven_over_the_control_api(tmp_path: Path)
     finally:
         process.terminate()
         assert await asyncio.wait_for(process.wait(), 10) == 0
+
+
+async def test_a_failing_webhook_is_retried_and_reported(emu: Emulator, bot: Bot) -> None:
+    received: list[tuple[str | None, dict[str, Any]]] = []
+    delivered = asyncio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
+        if len(received) == 1:
+            return web.Response(status=500)
+        delivered.set()
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        await bot.set_webhook(url, secret_token="s3cret", allowed_updates=["message"])
+        pupil = emu.user(id=1014)
+        update = await pupil.send("hoi")
+        await asyncio.wait_for(delivered.wait(), 5)
+        assert [secret for secret, _ in received] == ["s3cret", "s3cret"]
+        assert [body for _, body in received] == [update, update]
+        info = await bot.get_webhook_info()
+        assert info.pending_update_count == 0
+        assert (
+            info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+        )
+        assert info.allowed_updates == ["message"]
+    finally:
+        await bot.delete_webhook()
+        await runner.cleanup()
+
+
+async def test_a_newer_get_updates_ends_the_older_one(emu: Emulator, bot: Bot) -> None:
+    older = asyncio.create_task(bot.get_updates(timeout=10))
+    await emu.wait_for_long_poll()
+    newer = asyncio.create_task(bot.get_updates(timeout=0))
+    with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
+        await asyncio.wait_for(older, 5)
+    assert await newer == []
+
+
+async def test_updates_of_every_kind_parse_in_aiogram(emu: Emulator, bot: Bot) -> None:
+    pupil = emu.user(id=1015, first_name="Ada", username="ada", language_code="en")
+    await pupil.send_command("/start")
+    sent = await bot.send_message(pupil.id, "kies", reply_markup=_one_button("a"))
+    await pupil.press(sent.message_id, "a")
+    await pupil.send_photo(caption="foto")
+    await pupil.send_sticker()
+    await pupil.send_voice()
+    await pupil.send_document(b"data", "notes.txt")
+    await pupil.block_bot()
+    updates = await bot.get_updates(timeout=0)
+    kinds = [u.event_type for u in updates]
+    assert kinds == [
+        "message",
+        "callback_query",
+        "message",
+        "message",
+        "message",
+        "message",
+        "my_chat_member",
+    ]
+    start = updates[0].message
+    assert start is not None and start.entities is not None
+    assert start.entities[0].type == "bot_command"
+    query = updates[1].callback_query
+    assert query is not None and query.data == "a" and query.message is not None
+    member = updates[-1].my_chat_member
+    assert member is not None and member.new_chat_member.status == "kicked"
+    photo = updates[2].message
+    assert photo is not None and photo.photo is not None
+    downloaded = await bot.download(photo.photo[-1].file_id)
+    assert downloaded is not None and downloaded.read() == TINY_PNG
+
+
+def _one_button(data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=data.upper(), callback_data=data)]]
+    )
+
+
+async def test_media_groups_markup_edits_and_bulk_deletes(emu: Emulator, bot: Bot) -> None:
+    coordinator = emu.user(id=2002)
+    await coordinator.send("hoi")
+    album = await bot.send_media_group(
+        coordinator.id,
+        [
+            InputMediaPhoto(media=BufferedInputFile(TINY_PNG, "a.png"), caption="klas 7"),
+            InputMediaPhoto(media=BufferedInputFile(TINY_PNG, "b.png")),
+        ],
+    )
+    assert len({m.media_group_id for m in album}) == 1
+    assert [p.data for p in coordinator.photos()] == [TINY_PNG, TINY_PNG]
+    question = await bot.send_message(coordinator.id, "klaar?", reply_markup=_one_button("ja"))
+    edited = await bot.edit_message_reply_markup(
+        chat_id=coordinator.id, message_id=question.message_id, reply_markup=_one_button("nee")
+    )
+    assert isinstance(edited, Message) and coordinator.messages()[-1].button_texts == ["NEE"]
+    with pytest.raises(TelegramBadRequest, match="not modified"):
+        await bot.edit_message_reply_markup(
+            chat_id=coordinator.id, message_id=question.message_id, reply_markup=_one_button("nee")
+        )
+    ids = [m.message_id for m in (*album, question)]
+    assert await bot.delete_messages(coordinator.id, ids)
+    assert coordinator.messages() == []
+    assert await bot.send_chat_action(coordinator.id, "upload_document")
+    assert coordinator.actions == ["upload_document"]
+
+
+async def test_descriptions_and_identity(emu: Emulator, bot: Bot) -> None:
+    me = await bot.get_me()
+    assert (me.is_bot, me.username, me.can_join_groups) == (True, "veilig_test_bot", True)
+    assert await bot.set_my_description("Een enquête over veiligheid", language_code="nl")
+    assert await bot.set_my_short_description("Veiligheidsmonitor")
+    nl = await bot.get_my_description(language_code="nl")
+    assert nl.description == "Een enquête over veiligheid"
+    assert (await bot.get_my_description()).description == ""
+    assert (await bot.get_my_short_description()).short_description == "Veiligheidsmonitor"
+    assert [c.method for c in emu.calls][-1] == "getMyShortDescription"
+
+
+async def test_json_and_query_string_bodies(emu: Emulator) -> None:
+    pupil = emu.user(id=1016)
+    await pupil.send("hoi")
+    async with ClientSession() as session:
+        api = f"{emu.base_url}/bot{emu.token}"
+        body = {"chat_id": pupil.id, "text": "123", "reply_markup": _one_button("x").model_dump()}
+        async with session.post(f"{api}/sendMessage", json=body) as response:
+            sent = await response.json()
+        async with session.get(f"{api}/sendmessage", params={"chat_id": pupil.id, "text": "4"}):
+            pass
+    assert sent["ok"] is True and sent["result"]["text"] == "123"
+    assert [m.text for m in pupil.messages()] == ["123", "4"]
+    assert [c.method for c in emu.calls] == ["sendMessage", "sendMessage"]

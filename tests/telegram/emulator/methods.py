@@ -103,7 +103,10 @@ def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
-    """The inline keyboard to echo in the Message; reply keyboards change the chat instead."""
+    """The inline keyboard to echo in the Message; reply keyboards change the chat instead.
+
+    Edits pass no chat: an edit can change only the message's own inline keyboard.
+    """
     markup = params.decoded("reply_markup")
     if markup is None:
         return None
@@ -331,7 +334,7 @@ def edit_message_text(world: World, params: Params) -> Any:
     if "text" not in message.data:
         raise bad_request("there is no text in the message to edit")
     content = _text_content(params)
-    return _edit(world, chat, message, content, _reply_markup(chat, params), ("text", "entities"))
+    return _edit(world, chat, message, content, _reply_markup(None, params), ("text", "entities"))
 
 
 def edit_message_caption(world: World, params: Params) -> Any:
@@ -345,7 +348,7 @@ def edit_message_caption(world: World, params: Params) -> Any:
         raise bad_request("there is no caption in the message to edit")
     content = _caption_content(params, params.string("caption"), params.string("parse_mode"))
     keys = ("caption", "caption_entities")
-    return _edit(world, chat, message, content, _reply_markup(chat, params), keys)
+    return _edit(world, chat, message, content, _reply_markup(None, params), keys)
 
 
 def edit_message_reply_markup(world: World, params: Params) -> Any:
@@ -357,7 +360,7 @@ def edit_message_reply_markup(world: World, params: Params) -> Any:
     )
     if not message.from_bot:
         raise bad_request("message can't be edited")
-    return _edit(world, chat, message, {}, _reply_markup(chat, params), ())
+    return _edit(world, chat, message, {}, _reply_markup(None, params), ())
 
 
 def _edit(

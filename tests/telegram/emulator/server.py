@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -63,7 +63,7 @@ class Emulator:
         self._poll_generation = 0
         self.long_polls_waiting = 0
         self._closing = False
-        self._extra_methods: dict[str, Callable[[Params], Any]] = {
+        self._extra_methods: dict[str, Callable[[Params], Awaitable[Any]]] = {
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,

@@ -12,6 +12,7 @@ the error message that says what the chat showed instead.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ class SimulatedUser:
         }
         chat.messages[data["message_id"]] = StoredMessage(data=data, from_bot=False)
         self._seen = len(chat.changed_message_ids)
-        return self.world.push_update("message", data)
+        return self.world.push_update("message", copy.deepcopy(data))
 
     async def send(self, text: str) -> dict[str, Any]:
         """A text message; a leading ``/command`` gets its bot_command entity as Telegram adds."""
@@ -181,7 +182,8 @@ class SimulatedUser:
             {
                 "id": query_id,
                 "from": self.profile.as_user(),
-                "message": stored.data,
+                # A copy: the update shows the message as it was when pressed, edits or not.
+                "message": copy.deepcopy(stored.data),
                 "chat_instance": str(-(self.id * 7919 + self.world.bot_user["id"])),
                 "data": target.callback_data,
             },
