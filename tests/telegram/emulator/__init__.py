@@ -28,8 +28,10 @@ getMyShortDescription, setMyName, getMyName, getFile, logOut, close; file downlo
 Known differences from the real Bot API:
 - Private chats only: no groups, channels, forum topics, inline mode, payments or business
   connections; ``chat_id`` as ``@username`` is "chat not found".
-- Parse mode HTML is parsed into text and entities (error texts approximate Telegram's);
-  MarkdownV2 and Markdown are kept as sent, unparsed and unchecked.
+- Parse modes HTML and MarkdownV2 are parsed into text and entities, and refused where
+  Telegram refuses them, but error texts only approximate Telegram's; the legacy Markdown
+  mode is kept as sent, unparsed and unchecked. Expandable blockquotes in MarkdownV2 and
+  custom emoji links are not recognised.
 - Text and caption limits count Python characters, not UTF-16 units; entity offsets do use
   UTF-16 units.
 - Webhook URLs may be plain ``http://`` (loopback); no certificate checks, one delivery at a

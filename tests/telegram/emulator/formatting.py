@@ -2,9 +2,11 @@
 
 The real server strips the markup and returns plain ``text`` with ``entities`` whose offsets
 count UTF-16 code units; a test should assert on what the pupil reads, so the emulator does
-the same. Markup the real server rejects (an unknown tag, an unclosed or crossed tag) is a
-400 here too, because that mistake otherwise first shows up in production. ``MarkdownV2``
-and ``Markdown`` are not parsed: the text is kept as sent, without entities.
+the same. Markup the real server rejects is a 400 here too, because that mistake otherwise
+first shows up in production with a pupil's name or a school's text in it: an unknown,
+unclosed or crossed HTML tag; in MarkdownV2 a reserved character (``.``, ``-``, ``!``...)
+left unescaped or an entity left open. The legacy ``Markdown`` mode is not parsed: the text
+is kept as sent, without entities.
 """
 
 from __future__ import annotations
@@ -134,8 +136,122 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(text), entities
 
 
+_MARKDOWN_RESERVED = set("_*[]()~`>#+-=|{}.!")
+_MARKDOWN_MARKERS = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethrough"}
+
+
+def _markdown_error(source: str, index: int, reason: str) -> Exception:
+    return bad_request(
+        f"can't parse entities: {reason} at byte offset {_byte_offset(source, index)}"
+    )
+
+
+def _markdown_literal(source: str, index: int, closing: str) -> tuple[str, int]:
+    """Code, pre or a link URL: only ``closing`` and backslash need escaping inside."""
+    piece: list[str] = []
+    while index < len(source):
+        if source.startswith(closing, index):
+            return "".join(piece), index + len(closing)
+        if source[index] == "\\" and index + 1 < len(source):
+            index += 1
+        piece.append(source[index])
+        index += 1
+    raise _markdown_error(source, index, "Can't find end of the entity")
+
+
+def parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Plain text and entities of a MarkdownV2 message, or a 400 as Telegram answers."""
+    text: list[str] = []
+    length = 0
+    entities: list[dict[str, Any]] = []
+    stack: list[tuple[str, int, int]] = []  # marker, UTF-16 start, source index
+
+    def emit(piece: str) -> None:
+        nonlocal length
+        text.append(piece)
+        length += utf16_length(piece)
+
+    def close(marker: str, entity: dict[str, Any]) -> None:
+        _, start, _ = stack.pop()
+        if length > start:
+            entities.append({**entity, "offset": start, "length": length - start})
+
+    quote_start: int | None = None  # a run of lines starting with ">" is one blockquote
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == ">" and (index == 0 or source[index - 1] == "\n"):
+            quote_start = length if quote_start is None else quote_start
+            index += 1
+            continue
+        if char == "\n" and quote_start is not None and not source.startswith(">", index + 1):
+            entities.append(
+                {"type": "blockquote", "offset": quote_start, "length": length - quote_start}
+            )
+            quote_start = None
+        if char == "\\":
+            if index + 1 >= len(source) or not 1 <= ord(source[index + 1]) <= 126:
+                raise _markdown_error(source, index, "Character '\\' is reserved")
+            emit(source[index + 1])
+            index += 2
+            continue
+        if source.startswith("```", index):
+            body, index = _markdown_literal(source, index + 3, "```")
+            first, newline, rest = body.partition("\n")
+            language = first if newline and first and " " not in first else ""
+            code = rest if language else body
+            entity: dict[str, Any] = {"type": "pre", "offset": length}
+            if language:
+                entity["language"] = language
+            emit(code)
+            entities.append({**entity, "length": length - entity["offset"]})
+            continue
+        if char == "`":
+            code, index = _markdown_literal(source, index + 1, "`")
+            start = length
+            emit(code)
+            entities.append({"type": "code", "offset": start, "length": length - start})
+            continue
+        marker = next((m for m in ("||", "__", "*", "_", "~") if source.startswith(m, index)), None)
+        if marker is not None:
+            if stack and stack[-1][0] == marker:
+                close(marker, {"type": _MARKDOWN_MARKERS.get(marker, "spoiler")})
+            else:
+                stack.append((marker, length, index))
+            index += len(marker)
+            continue
+        if char == "[":
+            stack.append(("[", length, index))
+            index += 1
+            continue
+        if char == "]" and stack and stack[-1][0] == "[":
+            if not source.startswith("(", index + 1):
+                raise _markdown_error(source, index, "Can't find end of the URL")
+            url, index = _markdown_literal(source, index + 2, ")")
+            close("[", {"type": "text_link", "url": url})
+            continue
+        if char in _MARKDOWN_RESERVED:
+            raise bad_request(
+                f"can't parse entities: Character '{char}' is reserved and must be escaped "
+                "with the preceding '\\'"
+            )
+        emit(char)
+        index += 1
+    if stack:
+        raise _markdown_error(source, stack[-1][2], "Can't find end of the entity starting")
+    if quote_start is not None and length > quote_start:
+        entities.append(
+            {"type": "blockquote", "offset": quote_start, "length": length - quote_start}
+        )
+    entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
+    return "".join(text), entities
+
+
 def format_text(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
     """What the recipient sees for ``text`` under ``parse_mode``."""
-    if parse_mode is not None and parse_mode.lower() == "html":
+    mode = (parse_mode or "").lower()
+    if mode == "html":
         return parse_html(text)
+    if mode == "markdownv2":
+        return parse_markdown_v2(text)
     return text, []
