@@ -219,6 +219,10 @@ def parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
             else:
                 stack.append((marker, length, index))
             index += len(marker)
+            if marker in ("_", "__") and source.startswith("\r", index):
+                # The separator Telegram defines for "___italic underline_\r__", which
+                # aiogram writes after every _ and __ marker: ignored.
+                index += 1
             continue
         if char == "[":
             stack.append(("[", length, index))
