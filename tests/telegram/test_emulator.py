@@ -7,14 +7,12 @@ held to the same standard as the bot tests that will use it.
 from __future__ import annotations
 
 import asyncio
-import sys
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -43,11 +41,11 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
 
 from tests.telegram.emulator import TINY_PNG, Emulator
-from tests.telegram.emulator.aiogram_bot import emulator_bot
-from tests.telegram.emulator.client import ControlClient
+from tests.telegram.emulator.aiogram_bot import LoopbackSession, emulator_bot
+from tests.telegram.emulator.client import ControlClient, ControlError
+from tests.telegram.emulator.process import EmulatorProcess
 
 REPORT_PDF = b"%PDF-1.4\n% a school report\n%%EOF\n"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def survey_router(seen_updates: list[int]) -> Router:
@@ -350,18 +348,27 @@ async def test_rate_limits_are_measured(bot: Bot) -> None:
     frozen = [100.0]
     async with Emulator(rate_clock=lambda: frozen[0]) as emu:
         bot.session.api = TelegramAPIServer.from_base(emu.base_url)
-        pupil = emu.user(id=1011)
+        pupil, other = emu.user(id=1011), emu.user(id=1017)
         await pupil.send("hoi")
-        await bot.send_message(pupil.id, "een")
-        frozen[0] += 1.0
-        await bot.send_message(pupil.id, "twee")
+        await other.send("hoi")
+        for text in ("een", "twee", "drie"):  # a short burst passes, as on Telegram
+            await bot.send_message(pupil.id, text)
         assert emu.rates.violations == []
-        await bot.send_message(pupil.id, "drie")
-        [violation] = emu.rates.violations
-        assert (violation.scope, violation.count) == ("chat", 2)
+        await bot.send_message(pupil.id, "vier")
+        await bot.send_message(other.id, "een")
+        assert [(v.scope, v.chat_id) for v in emu.rates.violations] == [("chat", pupil.id)]
+        frozen[0] += 1.0
+        await bot.send_message(pupil.id, "vijf")
+        assert len(emu.rates.violations) == 1
         emu.rates.enforce = True
         with pytest.raises(TelegramRetryAfter):
-            await bot.send_message(pupil.id, "vier")
+            await bot.send_message(pupil.id, "zes")
+        emu.rates.reset()
+        emu.rates.per_bot, emu.rates.bot_burst = 1.0, 1
+        await bot.send_message(other.id, "twee")
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(pupil.id, "zeven")
+        assert [v.scope for v in emu.rates.violations] == ["bot"]
 
 
 async def test_long_poll_waits_for_an_update_and_honours_offset(emu: Emulator, bot: Bot) -> None:
@@ -419,42 +426,43 @@ async def test_webhook_posts_with_the_secret_header(emu: Emulator, bot: Bot) -> 
         await runner.cleanup()
 
 
-async def test_standalone_process_is_driven_over_the_control_api(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.telegram.emulator",
-        "--port",
-        "0",
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), 10)).decode()
-        base_url = line.removeprefix("listening on ").strip()
+async def test_standalone_process_is_driven_over_the_control_api() -> None:
+    token = "42:AAProcessLevelToken"
+    async with EmulatorProcess(token) as process, ControlClient(process.base_url) as control:
         dispatcher = Dispatcher()
         dispatcher.include_router(survey_router([]))
-        bot = Bot(
-            "123456789:AAEmulatorTokenForTestsOnly-0123456789",
-            session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
-        )
+        api = TelegramAPIServer.from_base(process.base_url)
+        bot = Bot(token, session=LoopbackSession(api=api))
         polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-        async with ControlClient(base_url) as control:
+        try:
             pupil = await control.user(3001, first_name="Noor")
             await pupil.send("/start KLAS8")
             reply = await pupil.wait_for_reply(timeout=5)
             assert reply["text"] == "Welkom! Code: KLAS8. Doe je mee?"
-            await pupil.press(reply["message_id"], "Ja")
+            assert [b["text"] for b in reply["buttons"][0]] == ["Ja", "Nee"]
+            press = await pupil.press(reply["message_id"], "Ja")
             assert (await pupil.wait_for_reply(timeout=5))["text"] == "Dank je!"
-            assert [m["text"] for m in await pupil.messages()] == ["Dank je!"]
-            assert [c["status"] for c in await control.calls("answerCallbackQuery")] == [200]
-            assert (await control.state())["unknown_methods"] == []
-        await dispatcher.stop_polling()
-        await polling
-    finally:
-        process.terminate()
-        assert await asyncio.wait_for(process.wait(), 10) == 0
+            assert (await pupil.wait_for_callback_answer(press))["text"] == "Opgeslagen"
+            assert [a["text"] for a in await pupil.callback_answers()] == ["Opgeslagen"]
+
+            await control.add_fault(method="sendPhoto", status=429, retry_after=3)
+            await pupil.send("/rapport")
+            await pupil.wait_for_reply(timeout=5)  # the document; the photo hits the fault
+            await control.wait_for_call("sendPhoto")
+            [document] = await pupil.files()
+            assert document["file_name"] == "rapport.pdf"
+            assert base64.b64decode(document["data"]) == REPORT_PDF
+            assert [c["status"] for c in await control.calls("sendPhoto")] == [429]
+
+            with pytest.raises(ControlError, match="0 buttons"):
+                await pupil.press(reply["message_id"], "Ja")
+            state = await control.state()
+            assert state["unknown_methods"] == []
+            assert state["rate_violations"] == []
+        finally:
+            await dispatcher.stop_polling()
+            await polling
+    assert process.returncode == 0
 
 
 async def test_a_failing_webhook_is_retried_and_reported(emu: Emulator, bot: Bot) -> None:

@@ -54,6 +54,17 @@ class ControlClient:
         result: list[dict[str, Any]] = await self.request("GET", path)
         return result
 
+    async def wait_for_call(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """The ``count``-th call of ``method``, once the bot has made it."""
+        body = {"method": method, "count": count, "timeout": timeout}
+        result: dict[str, Any] = await self.request("POST", "wait_for_call", body)
+        return result
+
     async def add_fault(self, **fault: Any) -> dict[str, Any]:
         """Fields of :class:`Fault`: method, chat_id, times, status, retry_after, kind."""
         result: dict[str, Any] = await self.request("POST", "faults", fault)
@@ -105,6 +116,16 @@ class RemoteUser:
 
     async def wait_for_reply(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         result: dict[str, Any] = await self._post("wait_for_reply", {"timeout": timeout})
+        return result
+
+    async def wait_for_callback_answer(
+        self,
+        update: dict[str, Any],
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """The bot's answer to the press that made ``update`` (what ``press`` returned)."""
+        body = {"callback_query_id": update["callback_query"]["id"], "timeout": timeout}
+        result: dict[str, Any] = await self._post("wait_for_callback_answer", body)
         return result
 
     async def messages(self, include_own: bool = False) -> list[dict[str, Any]]:

@@ -13,11 +13,13 @@ API, so both kinds of test see the same behaviour. Bodies and answers are JSON.
     GET  /_emulator/users/{id}/files          documents and photos (bytes as base64)
     GET  /_emulator/users/{id}/callback_answers
     POST /_emulator/users/{id}/wait_for_reply {"timeout"}  -> the message, or 408
+    POST /_emulator/users/{id}/wait_for_callback_answer {"callback_query_id", "timeout"}
     POST /_emulator/redeliver                 {"update_id"}
     GET  /_emulator/calls?method=NAME
+    POST /_emulator/wait_for_call             {"method", "count", "timeout"} -> the call, or 408
     POST /_emulator/faults                    Fault fields;   DELETE /_emulator/faults
     GET  /_emulator/state                     webhook, commands, rate violations, unknown methods
-    POST /_emulator/rates                     {"per_chat", "per_bot", "window", "enforce"}
+    POST /_emulator/rates       {"per_chat", "chat_burst", "per_bot", "bot_burst", "enforce"}
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .faults import Fault
+from .state import Call
 from .user import ShownMessage, SimulatedUser
 
 if TYPE_CHECKING:
@@ -45,6 +48,17 @@ def _shown(message: ShownMessage) -> dict[str, Any]:
         "buttons": [[dataclasses.asdict(b) for b in row] for row in message.buttons],
         "edited": message.edited,
         "raw": message.raw,
+    }
+
+
+def _call(call: Call) -> dict[str, Any]:
+    return {
+        "method": call.method,
+        "params": call.params,
+        "files": sorted(call.files),
+        "status": call.status,
+        "response": call.response,
+        "at": call.at,
     }
 
 
@@ -130,6 +144,17 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
             return web.json_response({"error": str(error)}, status=408)
         return web.json_response(_shown(message))
 
+    async def wait_for_callback_answer(request: web.Request) -> web.StreamResponse:
+        fields = await body(request)
+        update = {"callback_query": {"id": str(fields["callback_query_id"])}}
+        try:
+            answer = await user_of(request).wait_for_callback_answer(
+                update, float(fields.get("timeout", 5.0))
+            )
+        except TimeoutError as error:
+            return web.json_response({"error": str(error)}, status=408)
+        return web.json_response(answer)
+
     async def redeliver(request: web.Request) -> web.StreamResponse:
         update_id = int((await body(request))["update_id"])
         update = emulator.world.made.get(update_id)
@@ -141,19 +166,19 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     async def calls(request: web.Request) -> web.StreamResponse:
         method = request.query.get("method")
         chosen = emulator.calls_to(method) if method else emulator.calls
-        return web.json_response(
-            [
-                {
-                    "method": call.method,
-                    "params": call.params,
-                    "files": sorted(call.files),
-                    "status": call.status,
-                    "response": call.response,
-                    "at": call.at,
-                }
-                for call in chosen
-            ]
-        )
+        return web.json_response([_call(call) for call in chosen])
+
+    async def wait_for_call(request: web.Request) -> web.StreamResponse:
+        fields = await body(request)
+        try:
+            call = await emulator.wait_for_call(
+                str(fields["method"]),
+                float(fields.get("timeout", 5.0)),
+                int(fields.get("count", 1)),
+            )
+        except TimeoutError as error:
+            return web.json_response({"error": str(error)}, status=408)
+        return web.json_response(_call(call))
 
     async def add_fault(request: web.Request) -> web.StreamResponse:
         fields = await body(request)
@@ -167,7 +192,7 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
 
     async def set_rates(request: web.Request) -> web.StreamResponse:
         fields = await body(request)
-        for name in ("per_chat", "per_bot", "window", "enforce"):
+        for name in ("per_chat", "chat_burst", "per_bot", "bot_burst", "enforce"):
             if name in fields:
                 setattr(emulator.rates, name, fields[name])
         return web.json_response({"ok": True})
@@ -198,8 +223,10 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
         ("GET", "/_emulator/users/{id}/files", files),
         ("GET", "/_emulator/users/{id}/callback_answers", callback_answers),
         ("POST", "/_emulator/users/{id}/wait_for_reply", wait_for_reply),
+        ("POST", "/_emulator/users/{id}/wait_for_callback_answer", wait_for_callback_answer),
         ("POST", "/_emulator/redeliver", redeliver),
         ("GET", "/_emulator/calls", calls),
+        ("POST", "/_emulator/wait_for_call", wait_for_call),
         ("POST", "/_emulator/faults", add_fault),
         ("DELETE", "/_emulator/faults", clear_faults),
         ("POST", "/_emulator/rates", set_rates),

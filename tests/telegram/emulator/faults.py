@@ -9,7 +9,6 @@ way the real server answers a flood).
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -96,56 +95,64 @@ class Faults:
 
 @dataclass(frozen=True)
 class Violation:
-    """A message sent while its chat or the whole bot was already at the limit."""
+    """A message sent while its chat's or the whole bot's allowance was used up."""
 
     scope: Literal["chat", "bot"]
     chat_id: int
     method: str
     at: float
-    count: int
-    limit: int
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
 
 
 @dataclass
 class RateMonitor:
-    """Sliding-window counts of sent messages, per chat and for the bot as a whole.
+    """Token buckets of sent messages, one per chat and one for the bot as a whole.
 
-    Telegram documents "about 1 message per second" per chat (short bursts pass in private
-    chats) and about 30 per second overall; both numbers and the window are settings.
+    Telegram asks for about 1 message per second per chat but "may allow short bursts",
+    and about 30 per second overall. A bucket holds ``burst`` messages and refills at
+    ``rate`` per second, so a reply of two or three messages passes while a steady stream
+    faster than the rate does not. Set ``chat_burst=1`` for the strict one-per-second reading.
     """
 
     clock: Callable[[], float]
-    per_chat: int = 1
-    per_bot: int = 30
-    window: float = 1.0
+    per_chat: float = 1.0
+    chat_burst: int = 3
+    per_bot: float = 30.0
+    bot_burst: int = 30
     enforce: bool = False
     violations: list[Violation] = field(default_factory=list)
-    _chat_times: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _bot_times: deque[float] = field(default_factory=deque)
+    _chats: dict[int, _Bucket] = field(default_factory=dict)
+    _bot: _Bucket | None = None
+
+    def _take(self, bucket: _Bucket, rate: float, burst: int, now: float) -> bool:
+        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.at) * rate)
+        bucket.at = now
+        if bucket.tokens < 1:
+            return False
+        bucket.tokens -= 1
+        return True
 
     def record(self, method: str, chat_id: int) -> None:
         """Count one message; raise 429 instead when over the limit and ``enforce`` is on."""
         now = self.clock()
-        chat_times = self._chat_times[chat_id]
-        for times in (chat_times, self._bot_times):
-            while times and times[0] <= now - self.window:
-                times.popleft()
-        found = []
-        if len(chat_times) >= self.per_chat:
-            found.append(
-                Violation("chat", chat_id, method, now, len(chat_times) + 1, self.per_chat)
-            )
-        if len(self._bot_times) >= self.per_bot:
-            found.append(
-                Violation("bot", chat_id, method, now, len(self._bot_times) + 1, self.per_bot)
-            )
+        chat = self._chats.setdefault(chat_id, _Bucket(float(self.chat_burst), now))
+        if self._bot is None:
+            self._bot = _Bucket(float(self.bot_burst), now)
+        found: list[Violation] = []
+        if not self._take(chat, self.per_chat, self.chat_burst, now):
+            found.append(Violation("chat", chat_id, method, now))
+        if not self._take(self._bot, self.per_bot, self.bot_burst, now):
+            found.append(Violation("bot", chat_id, method, now))
         self.violations.extend(found)
         if found and self.enforce:
             raise ApiError(429, "Too Many Requests: retry after 1", 1)
-        chat_times.append(now)
-        self._bot_times.append(now)
 
     def reset(self) -> None:
         self.violations.clear()
-        self._chat_times.clear()
-        self._bot_times.clear()
+        self._chats.clear()
+        self._bot = None
