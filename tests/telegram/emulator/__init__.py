@@ -5,15 +5,16 @@ that breaks in production (encoding, error codes, retries). So the real aiogram 
 HTTP to this server on 127.0.0.1, and tests play the person on the other side::
 
     async with Emulator() as emu:
-        bot = Bot(emu.token, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url)))
+        bot = emulator_bot(emu)  # from .aiogram_bot: Bot(emu.token, session=...base_url...)
         pupil = emu.user(id=1001, first_name="Sam", language_code="nl")
         await pupil.send_command("/start KLAS7")
         reply = await pupil.wait_for_reply()
         await pupil.press(reply, "Ja")
 
-Or as a process for an end-to-end test: ``python -m tests.telegram.emulator --port 0``, with
-the users played over the HTTP control API under ``/_emulator/`` (see ``control.py`` and
-``client.py``).
+Or as a process for an end-to-end test: ``python -m tests.telegram.emulator --port 0
+--token T`` prints ``listening on http://127.0.0.1:PORT``; ``EmulatorProcess`` (process.py)
+starts it, and ``ControlClient`` (client.py) plays the users over the HTTP control API under
+``/_emulator/`` (control.py lists the routes).
 
 Supported methods (``/bot<token>/<method>``, names case-insensitive; query string, urlencoded,
 multipart or JSON bodies): getMe, getUpdates (long polling with offset, limit, timeout,
@@ -40,8 +41,9 @@ Known differences from the real Bot API:
   returned, not a set of thumbnails. File URLs given to sendDocument/sendPhoto are not fetched.
 - No 48-hour limit on deleting messages; sending to a user who never wrote to the bot is 403
   ("bot can't initiate conversation with a user"), as on Telegram.
-- Rate limits are measured (``Emulator.rates``) and only enforced with ``enforce=True``;
-  only send* methods count, edits do not.
+- Rate limits are measured (``Emulator.rates``, token buckets: 1/s per chat with bursts of 3,
+  30/s per bot) and only enforced with ``enforce=True``; only send* methods count, edits and
+  other calls do not. Telegram's real thresholds are undocumented beyond "about".
 - ``getUpdates`` 409s an older pending long poll when a newer one arrives, as Telegram does.
 """
 

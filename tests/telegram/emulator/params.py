@@ -16,6 +16,20 @@ from typing import Any
 
 from aiohttp import BodyPartReader, ClientResponse, MultipartReader, web
 
+_JSON_PARAMETERS = {
+    "allowed_updates",
+    "caption_entities",
+    "commands",
+    "entities",
+    "link_preview_options",
+    "media",
+    "message_ids",
+    "reply_markup",
+    "reply_parameters",
+    "scope",
+}
+_INTEGER_PARAMETERS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
+
 
 @dataclass(frozen=True)
 class Upload:
@@ -131,15 +145,20 @@ class Params:
             raise bad_request(f"can't parse {name} JSON object") from None
 
     def public(self) -> dict[str, Any]:
-        """The parameters as a test wants to read them: JSON fields decoded where they parse."""
+        """The parameters as a test wants to read them, whichever encoding the client used.
+
+        JSON-typed and integer parameters are decoded by name, never by look: a ``text`` of
+        ``"[1]"`` or ``"42"`` stays the string the pupil would read.
+        """
         decoded: dict[str, Any] = {}
         for name, value in self.values.items():
-            if isinstance(value, str) and value[:1] in ("{", "["):
-                try:
-                    decoded[name] = json.loads(value)
-                    continue
-                except ValueError:
-                    pass
+            try:
+                if name in _JSON_PARAMETERS and isinstance(value, str):
+                    value = json.loads(value)
+                elif name in _INTEGER_PARAMETERS and isinstance(value, str):
+                    value = int(value)
+            except ValueError:
+                pass  # kept as sent; the method itself answers 400
             decoded[name] = value
         return decoded
 

@@ -140,8 +140,8 @@ class Chat:
     started: bool = False
     blocked: bool = False
     actions: list[str] = field(default_factory=list)
-    # Bumped on every change the bot makes here, so a waiter can tell "something new".
-    version: int = 0
+    # Every message the bot sent, edited or deleted here, in order, so a waiter can tell
+    # "something new since I last looked" by its position in this list.
     changed_message_ids: list[int] = field(default_factory=list)
 
     @property
@@ -318,7 +318,6 @@ class World:
         return self.chats.get(chat_id)
 
     def touch(self, chat: Chat, message_id: int | None = None) -> None:
-        chat.version += 1
         if message_id is not None:
             chat.changed_message_ids.append(message_id)
         self.chats_changed.fire()
