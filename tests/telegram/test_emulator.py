@@ -36,6 +36,7 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
@@ -604,3 +605,27 @@ async def test_json_and_query_string_bodies(emu: Emulator) -> None:
     assert sent["ok"] is True and sent["result"]["text"] == "123"
     assert [m.text for m in pupil.messages()] == ["123", "4"]
     assert [c.method for c in emu.calls] == ["sendMessage", "sendMessage"]
+
+
+async def test_replies_quote_the_message_and_refusals_change_nothing(
+    emu: Emulator, bot: Bot
+) -> None:
+    pupil = emu.user(id=1018)
+    asked = await pupil.send("42")
+    quoted = asked["message"]["message_id"]
+    reply = await bot.send_message(
+        pupil.id, "Dank", reply_parameters=ReplyParameters(message_id=quoted)
+    )
+    assert reply.reply_to_message is not None and reply.reply_to_message.text == "42"
+    keyboard = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Ja")]])
+    with pytest.raises(TelegramBadRequest, match="message to be replied not found"):
+        await bot.send_message(
+            pupil.id, "x", reply_markup=keyboard, reply_parameters=ReplyParameters(message_id=999)
+        )
+    assert pupil.keyboard() is None
+    later = await bot.send_message(pupil.id, "y", reply_markup=keyboard)
+    assert later.message_id == reply.message_id + 1
+    assert pupil.keyboard() == ["Ja"]
+    [first, *_] = emu.calls_to("sendMessage")
+    assert (first.params["chat_id"], first.params["text"]) == (pupil.id, "Dank")
+    assert first.params["reply_parameters"] == {"message_id": quoted}

@@ -102,10 +102,11 @@ def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
     return {"inline_keyboard": rows}
 
 
-def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
-    """The inline keyboard to echo in the Message; reply keyboards change the chat instead.
+def _reply_markup(params: Params) -> dict[str, Any] | None:
+    """The inline keyboard to echo in the Message, after checking any markup as Telegram does.
 
-    Edits pass no chat: an edit can change only the message's own inline keyboard.
+    Reply keyboards are not part of the Message: :func:`_post` applies them to the chat once
+    the message is in, so a refused message leaves the pupil's keyboard as it was.
     """
     markup = params.decoded("reply_markup")
     if markup is None:
@@ -116,17 +117,23 @@ def _reply_markup(chat: Chat | None, params: Params) -> dict[str, Any] | None:
         return _inline_keyboard(markup)
     if "keyboard" in markup:
         rows = markup["keyboard"]
-        if not isinstance(rows, list) or not rows:
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
             raise bad_request("keyboard must be non-empty")
-        normalised = [
-            [button if isinstance(button, dict) else {"text": str(button)} for button in row]
-            for row in rows
-        ]
-        if chat is not None:
-            chat.reply_keyboard = {**markup, "keyboard": normalised}
-    elif markup.get("remove_keyboard") and chat is not None:
-        chat.reply_keyboard = None
     return None
+
+
+def _apply_reply_keyboard(chat: Chat, params: Params) -> None:
+    markup = params.decoded("reply_markup")
+    if not isinstance(markup, dict):
+        return
+    if "keyboard" in markup:
+        rows = [
+            [button if isinstance(button, dict) else {"text": str(button)} for button in row]
+            for row in markup["keyboard"]
+        ]
+        chat.reply_keyboard = {**markup, "keyboard": rows}
+    elif markup.get("remove_keyboard"):
+        chat.reply_keyboard = None
 
 
 def _formatted(params: Params, text: str, entities_name: str) -> tuple[str, list[dict[str, Any]]]:
@@ -188,12 +195,13 @@ def _post(
     markup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Add a bot message to the chat and return it as the API's ``Message``."""
+    reply_to = _reply_to(chat, params)  # may refuse: before a message id is taken
     data: dict[str, Any] = {
         "message_id": chat.new_message_id(),
         "from": world.bot_user,
         "chat": chat.profile.as_chat(),
         "date": world.now(),
-        **_reply_to(chat, params),
+        **reply_to,
         **content,
     }
     if markup is not None:
@@ -201,6 +209,7 @@ def _post(
     if params.flag("protect_content"):
         data["has_protected_content"] = True
     chat.messages[data["message_id"]] = StoredMessage(data=data, from_bot=True, files=files or [])
+    _apply_reply_keyboard(chat, params)
     world.touch(chat, data["message_id"])
     return data
 
@@ -277,7 +286,7 @@ def _send_media(world: World, params: Params, kind: str) -> dict[str, Any]:
         **_media_content(stored),
         **_caption_content(params, params.string("caption"), params.string("parse_mode")),
     }
-    return _post(world, chat, params, content, [stored], _reply_markup(chat, params))
+    return _post(world, chat, params, content, [stored], _reply_markup(params))
 
 
 # Methods -------------------------------------------------------------------------------------
@@ -290,7 +299,7 @@ def get_me(world: World, params: Params) -> Any:
 def send_message(world: World, params: Params) -> Any:
     chat = _target_chat(world, params)
     content = _text_content(params)
-    return _post(world, chat, params, content, markup=_reply_markup(chat, params))
+    return _post(world, chat, params, content, markup=_reply_markup(params))
 
 
 def send_document(world: World, params: Params) -> Any:
@@ -334,7 +343,7 @@ def edit_message_text(world: World, params: Params) -> Any:
     if "text" not in message.data:
         raise bad_request("there is no text in the message to edit")
     content = _text_content(params)
-    return _edit(world, chat, message, content, _reply_markup(None, params), ("text", "entities"))
+    return _edit(world, chat, message, content, _reply_markup(params), ("text", "entities"))
 
 
 def edit_message_caption(world: World, params: Params) -> Any:
@@ -348,7 +357,7 @@ def edit_message_caption(world: World, params: Params) -> Any:
         raise bad_request("there is no caption in the message to edit")
     content = _caption_content(params, params.string("caption"), params.string("parse_mode"))
     keys = ("caption", "caption_entities")
-    return _edit(world, chat, message, content, _reply_markup(None, params), keys)
+    return _edit(world, chat, message, content, _reply_markup(params), keys)
 
 
 def edit_message_reply_markup(world: World, params: Params) -> Any:
@@ -360,7 +369,7 @@ def edit_message_reply_markup(world: World, params: Params) -> Any:
     )
     if not message.from_bot:
         raise bad_request("message can't be edited")
-    return _edit(world, chat, message, {}, _reply_markup(None, params), ())
+    return _edit(world, chat, message, {}, _reply_markup(params), ())
 
 
 def _edit(
