@@ -343,6 +343,7 @@ async def test_unknown_methods_are_404_and_recorded(emu: Emulator, bot: Bot) -> 
         async with session.post(f"{emu.base_url}/bot1:wrong/getMe") as response:
             assert response.status == 401
     assert emu.unknown_methods == ["sendDice"]
+    assert [(c.method, c.status) for c in emu.calls] == [("sendDice", 404), ("getMe", 401)]
 
 
 async def test_rate_limits_are_measured(bot: Bot) -> None:

@@ -136,6 +136,10 @@ class Emulator:
 
     @property
     def calls(self) -> list[Call]:
+        """Every request, in the order the answers went out (a long poll when it returned).
+
+        A dropped connection is recorded with status 0 and an empty response.
+        """
         return self.world.calls
 
     def calls_to(self, method: str) -> list[Call]:
@@ -244,14 +248,18 @@ class Emulator:
         return response
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
         if request.match_info["token"] != self.world.token:
+            # Recorded too: a bot configured with the wrong token should be easy to spot.
+            self._record(method, Params(), 401, UNAUTHORIZED)
             return web.json_response(UNAUTHORIZED, status=401)
         try:
             params = await read_request(request)
         except ApiError as error:
+            self._record(method, Params(), error.status, error.payload())
             return web.json_response(error.payload(), status=error.status)
         try:
-            response = await self.execute(request.match_info["method"], params)
+            response = await self.execute(method, params)
         except DroppedConnection:
             if request.transport is not None:
                 request.transport.abort()
