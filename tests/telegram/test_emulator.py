@@ -346,10 +346,9 @@ async def test_unknown_methods_are_404_and_recorded(emu: Emulator, bot: Bot) -> 
     assert [(c.method, c.status) for c in emu.calls] == [("sendDice", 404), ("getMe", 401)]
 
 
-async def test_rate_limits_are_measured(bot: Bot) -> None:
+async def test_rate_limits_are_measured() -> None:
     frozen = [100.0]
-    async with Emulator(rate_clock=lambda: frozen[0]) as emu:
-        bot.session.api = TelegramAPIServer.from_base(emu.base_url)
+    async with Emulator(rate_clock=lambda: frozen[0]) as emu, emulator_bot(emu) as bot:
         pupil, other = emu.user(id=1011), emu.user(id=1017)
         await pupil.send("hoi")
         await other.send("hoi")
@@ -521,7 +520,10 @@ async def test_updates_of_every_kind_parse_in_aiogram(emu: Emulator, bot: Bot) -
     await pupil.send_photo(caption="foto")
     await pupil.send_sticker()
     await pupil.send_voice()
-    await pupil.send_document(b"data", "notes.txt")
+    notes = await pupil.send_document(b"data", "notes.txt")
+    with pytest.raises(LookupError, match="not a text message"):
+        await pupil.edit(notes, "x")
+    await pupil.edit(await pupil.send("typfout"), "typo")
     await pupil.block_bot()
     updates = await bot.get_updates(timeout=0)
     kinds = [u.event_type for u in updates]
@@ -532,8 +534,12 @@ async def test_updates_of_every_kind_parse_in_aiogram(emu: Emulator, bot: Bot) -
         "message",
         "message",
         "message",
+        "message",
+        "edited_message",
         "my_chat_member",
     ]
+    edited = updates[-2].edited_message
+    assert edited is not None and edited.text == "typo" and edited.edit_date is not None
     start = updates[0].message
     assert start is not None and start.entities is not None
     assert start.entities[0].type == "bot_command"

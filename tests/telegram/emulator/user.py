@@ -155,6 +155,20 @@ class SimulatedUser:
             raise ValueError("a deep-link payload is 1-64 characters of A-Z a-z 0-9 _ -")
         return await self.send(f"/start {payload}")
 
+    async def edit(self, sent: dict[str, Any] | int, text: str) -> dict[str, Any]:
+        """Edit one of the user's own text messages (an ``edited_message`` update).
+
+        ``sent`` is the update that :meth:`send` returned, or the message id.
+        """
+        message_id = sent if isinstance(sent, int) else int(sent["message"]["message_id"])
+        stored = self.chat.messages.get(message_id)
+        if stored is None or stored.deleted or stored.from_bot or "text" not in stored.data:
+            raise LookupError(f"message {message_id} is not a text message of this user's")
+        stored.versions.append(copy.deepcopy(stored.data))
+        stored.data.update(text=text, edit_date=self.world.now())
+        stored.data.pop("entities", None)
+        return self.world.push_update("edited_message", copy.deepcopy(stored.data))
+
     async def choose(self, text: str) -> dict[str, Any]:
         """Tap a button of the reply keyboard the bot has shown: sends its text."""
         if text not in (self.keyboard() or []):
