@@ -17,8 +17,9 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
+from .bot_settings import scope_key
 from .faults import Fault, Faults, RateMonitor
-from .methods import METHODS, SENDING, scope_key
+from .methods import METHODS, SENDING
 from .params import ApiError, Params, bad_request, read_request, read_response_method
 from .state import DEFAULT_TOKEN, Call, Profile, QueuedUpdate, Webhook, World
 from .user import SimulatedUser

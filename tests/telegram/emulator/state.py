@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .params import Upload
+from .params import Params, Upload
 
 DEFAULT_TOKEN = "123456789:AAEmulatorTokenForTestsOnly-0123456789"
 UPDATE_TYPES = (
@@ -343,3 +343,7 @@ class World:
         )
         self.files[stored.file_id] = stored
         return stored
+
+
+# A Bot API method over the world: its params in, the API's ``result`` out (or ApiError).
+Method = Callable[[World, Params], Any]
