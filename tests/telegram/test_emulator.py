@@ -383,8 +383,19 @@ async def test_long_poll_waits_for_an_update_and_honours_offset(emu: Emulator, b
     later = await bot.get_updates(offset=update.update_id + 1, timeout=0)
     assert [u.message.text for u in later if u.message] == ["twee"]
     assert await bot.get_updates(offset=later[0].update_id + 1, timeout=0) == []
-    await pupil.block_bot()
+    for text in ("drie", "vier", "vijf"):
+        await pupil.send(text)
+    assert [u.message.text for u in await bot.get_updates(limit=2) if u.message] == [
+        "drie",
+        "vier",
+    ]
+    [newest] = await bot.get_updates(offset=-1)  # forgets all before the newest
+    assert newest.message is not None and newest.message.text == "vijf"
+    assert await bot.get_updates(offset=newest.update_id + 1) == []
+    await pupil.block_bot()  # a my_chat_member update, which allowed_updates leaves out
     assert await bot.get_updates(allowed_updates=["message"], timeout=0) == []
+    await pupil.send("zes")
+    assert [u.event_type for u in await bot.get_updates()] == ["message"]
 
 
 async def test_webhook_posts_with_the_secret_header(emu: Emulator, bot: Bot) -> None:
@@ -468,7 +479,6 @@ async def test_standalone_process_is_driven_over_the_control_api() -> None:
 
 async def test_a_failing_webhook_is_retried_and_reported(emu: Emulator, bot: Bot) -> None:
     received: list[tuple[str | None, dict[str, Any]]] = []
-    delivered = asyncio.Event()
 
     async def hook(request: web.Request) -> web.Response:
         received.append(
@@ -476,7 +486,6 @@ async def test_a_failing_webhook_is_retried_and_reported(emu: Emulator, bot: Bot
         )
         if len(received) == 1:
             return web.Response(status=500)
-        delivered.set()
         return web.json_response({})
 
     app = web.Application()
@@ -489,7 +498,7 @@ async def test_a_failing_webhook_is_retried_and_reported(emu: Emulator, bot: Bot
         await bot.set_webhook(url, secret_token="s3cret", allowed_updates=["message"])
         pupil = emu.user(id=1014)
         update = await pupil.send("hoi")
-        await asyncio.wait_for(delivered.wait(), 5)
+        await emu.wait_for_webhook_delivery()
         assert [secret for secret, _ in received] == ["s3cret", "s3cret"]
         assert [body for _, body in received] == [update, update]
         info = await bot.get_webhook_info()
