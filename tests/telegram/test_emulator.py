@@ -49,6 +49,12 @@ from tests.telegram.emulator.process import EmulatorProcess
 REPORT_PDF = b"%PDF-1.4\n% a school report\n%%EOF\n"
 
 
+def one_button(data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=data.upper(), callback_data=data)]]
+    )
+
+
 def survey_router(seen_updates: list[int]) -> Router:
     """A miniature of the survey bot: just enough to use every part of the emulator."""
     router = Router()
@@ -334,7 +340,7 @@ async def test_errors_are_the_bot_apis(emu: Emulator, bot: Bot) -> None:
     assert pupil.messages() == []
 
 
-async def test_unknown_methods_are_404_and_recorded(emu: Emulator, bot: Bot) -> None:
+async def test_unknown_methods_are_404_and_recorded(emu: Emulator) -> None:
     async with ClientSession() as session:
         url = f"{emu.base_url}/bot{emu.token}/sendDice"
         async with session.post(url, json={"chat_id": 1}) as response:
@@ -524,7 +530,7 @@ async def test_a_newer_get_updates_ends_the_older_one(emu: Emulator, bot: Bot) -
 async def test_updates_of_every_kind_parse_in_aiogram(emu: Emulator, bot: Bot) -> None:
     pupil = emu.user(id=1015, first_name="Ada", username="ada", language_code="en")
     await pupil.send_command("/start")
-    sent = await bot.send_message(pupil.id, "kies", reply_markup=_one_button("a"))
+    sent = await bot.send_message(pupil.id, "kies", reply_markup=one_button("a"))
     await pupil.press(sent.message_id, "a")
     await pupil.send_photo(caption="foto")
     await pupil.send_sticker()
@@ -562,12 +568,6 @@ async def test_updates_of_every_kind_parse_in_aiogram(emu: Emulator, bot: Bot) -
     assert downloaded is not None and downloaded.read() == TINY_PNG
 
 
-def _one_button(data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=data.upper(), callback_data=data)]]
-    )
-
-
 async def test_media_groups_markup_edits_and_bulk_deletes(emu: Emulator, bot: Bot) -> None:
     coordinator = emu.user(id=2002)
     await coordinator.send("hoi")
@@ -580,14 +580,14 @@ async def test_media_groups_markup_edits_and_bulk_deletes(emu: Emulator, bot: Bo
     )
     assert len({m.media_group_id for m in album}) == 1
     assert [p.data for p in coordinator.photos()] == [TINY_PNG, TINY_PNG]
-    question = await bot.send_message(coordinator.id, "klaar?", reply_markup=_one_button("ja"))
+    question = await bot.send_message(coordinator.id, "klaar?", reply_markup=one_button("ja"))
     edited = await bot.edit_message_reply_markup(
-        chat_id=coordinator.id, message_id=question.message_id, reply_markup=_one_button("nee")
+        chat_id=coordinator.id, message_id=question.message_id, reply_markup=one_button("nee")
     )
     assert isinstance(edited, Message) and coordinator.messages()[-1].button_texts == ["NEE"]
     with pytest.raises(TelegramBadRequest, match="not modified"):
         await bot.edit_message_reply_markup(
-            chat_id=coordinator.id, message_id=question.message_id, reply_markup=_one_button("nee")
+            chat_id=coordinator.id, message_id=question.message_id, reply_markup=one_button("nee")
         )
     ids = [m.message_id for m in (*album, question)]
     assert await bot.delete_messages(coordinator.id, ids)
@@ -613,7 +613,7 @@ async def test_json_and_query_string_bodies(emu: Emulator) -> None:
     await pupil.send("hoi")
     async with ClientSession() as session:
         api = f"{emu.base_url}/bot{emu.token}"
-        body = {"chat_id": pupil.id, "text": "123", "reply_markup": _one_button("x").model_dump()}
+        body = {"chat_id": pupil.id, "text": "123", "reply_markup": one_button("x").model_dump()}
         async with session.post(f"{api}/sendMessage", json=body) as response:
             sent = await response.json()
         async with session.get(f"{api}/sendmessage", params={"chat_id": pupil.id, "text": "4"}):
