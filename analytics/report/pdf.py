@@ -45,6 +45,9 @@ __all__ = ["render_pdf"]
 
 MARGIN = 2 * cm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
+# A chart never taller than most of a page: a school with many groups makes a tall chart,
+# which reportlab cannot place at all (LayoutError) unless it is scaled down to fit.
+CHART_MAX_HEIGHT = 0.8 * (A4[1] - 2 * MARGIN)
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 INK = colors.HexColor("#1A1A1A")
 ACCENT = colors.HexColor("#0072B2")
@@ -141,10 +144,8 @@ def _table(block: doc.Table) -> list[Flowable]:
 def _chart(block: doc.Chart) -> list[Flowable]:
     reader = ImageReader(io.BytesIO(block.png))
     width, height = reader.getSize()
-    shown_width = TEXT_WIDTH
-    image = Image(
-        io.BytesIO(block.png), width=shown_width, height=shown_width * height / width, hAlign="LEFT"
-    )
+    scale = min(TEXT_WIDTH / width, CHART_MAX_HEIGHT / height)
+    image = Image(io.BytesIO(block.png), width=width * scale, height=height * scale, hAlign="LEFT")
     return [image, Spacer(1, 8)]
 
 

@@ -218,3 +218,18 @@ def test_every_scale_item_and_sector_has_a_name() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(InvalidInput, match="not available"):
         words("de")
+
+
+def test_a_school_with_many_groups_fits_its_charts_on_the_page() -> None:
+    # 48 groups of 25: the response chart is taller than a page; it is scaled to fit instead
+    # of ending the report in a layout error (found on a national-size benchmark).
+    rows = [
+        pupil(group=f"{grade}{letter}", grade=grade, safety=1 + i % 4, bullied=1)
+        for grade in range(5, 9)
+        for letter in "ABCDEFGHIJKL"
+        for i in range(25)
+    ]
+    results = school_results(dataset(rows), "12AB00", YEAR)
+    assert results.figures is not None and len(results.figures.response) >= 48
+    report = make_report(results, Q, today=TODAY)
+    assert pdf_pages(report.pdf)
