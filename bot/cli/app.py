@@ -17,6 +17,7 @@ from bot.cli import (
     coordinators,
     db,
     deliver,
+    demo,
     export,
     groups,
     instrument,
@@ -43,6 +44,7 @@ app.add_typer(questionnaire.app, name="questionnaire")
 app.command(name="codes")(codes.codes)
 app.command(name="consent")(consent.consent)
 app.command(name="simulate")(simulate.simulate)
+app.command(name="demo")(demo.demo)
 app.command(name="deliver")(deliver.deliver)
 app.command(name="report")(report.report)
 app.command(name="export")(export.export)

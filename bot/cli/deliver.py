@@ -55,7 +55,7 @@ def deliver(
 
     async def keep(files: dict[str, bytes]) -> None:
         nonlocal written
-        _write_files(files, out, force=force)
+        write_files(files, out, force=force)
         written = True
 
     try:
@@ -106,7 +106,7 @@ def _refuse_existing(out: Path, *, force: bool) -> None:
         )
 
 
-def _write_files(files: Mapping[str, bytes], out: Path, *, force: bool) -> None:
+def write_files(files: Mapping[str, bytes], out: Path, *, force: bool) -> None:
     """Each file to a temporary name, then renamed, the manifest last: a reader never sees a
     half-written file, nor a manifest before every file it lists is in place."""
     _refuse_existing(out, force=force)

@@ -26,7 +26,7 @@ from veilig.errors import InvalidInput
 
 
 @dataclass(frozen=True)
-class _Targets:
+class Targets:
     data: Path
     codebook: Path
     sav: Path | None
@@ -35,14 +35,14 @@ class _Targets:
         return [self.data, self.codebook, *([self.sav] if self.sav else [])]
 
 
-def _targets(out: Path) -> _Targets:
+def targets_of(out: Path) -> Targets:
     suffix = out.suffix.lower()
     if suffix not in ("", ".csv", ".sav"):
         raise InvalidInput(
             f"--out {out}: give a name ending in .csv (CSV and codebook) or .sav (SPSS too)"
         )
     stem = out.with_suffix("") if suffix else out
-    return _Targets(
+    return Targets(
         data=stem.with_name(stem.name + ".csv"),
         codebook=stem.with_name(stem.name + ".codebook.csv"),
         sav=stem.with_name(stem.name + ".sav") if suffix == ".sav" else None,
@@ -62,7 +62,7 @@ def _link_new(source: Path, path: Path) -> None:
         raise InvalidInput(f"{path} exists already; choose a new file name") from None
 
 
-def _write(files: ExportFiles, targets: _Targets) -> list[Path]:
+def write_export(files: ExportFiles, targets: Targets) -> list[Path]:
     """Write the files of ``targets``; on any failure remove those already written."""
     written: list[Path] = []
     try:
@@ -107,7 +107,7 @@ def export(
     """Write every response of a school year, one row per pupil, for research."""
     year = school_year_or_current(school_year)
     at_least_one("--min-n", min_n)
-    targets = _targets(out)
+    targets = targets_of(out)
     if not targets.data.parent.is_dir():
         raise InvalidInput(f"folder {targets.data.parent} does not exist; create it first")
     existing = [str(path) for path in targets.all() if path.exists()]
@@ -119,7 +119,7 @@ def export(
     written: list[Path] = []
 
     async def keep(files: ExportFiles) -> list[str]:
-        written.extend(_write(files, targets))
+        written.extend(write_export(files, targets))
         return [str(path.resolve()) for path in written]
 
     try:

@@ -19,7 +19,7 @@ from bot.cli.runtime import (
     school_year_or_current,
     with_service,
 )
-from bot.service.results import instrument_evidence
+from bot.service.results import InstrumentEvidence, instrument_evidence
 from veilig.errors import InvalidInput
 
 app = typer.Typer(
@@ -59,10 +59,19 @@ def report(
             service, OPERATOR, year, min_n=min_n, min_schools=min_schools
         ),
     )
-    out.write_text(evidence.markdown, encoding="utf-8")
-    for name, text in evidence.tables.items():
-        table_path(out, name).write_text(text, encoding="utf-8")
+    write_evidence(evidence, out)
     typer.echo(
         f"Wrote the instrument report {year} (bands: {', '.join(evidence.bands) or 'none'}) to "
         f"{out} and {len(evidence.tables)} tables beside it ({table_path(out, '<table>').name})."
     )
+
+
+def write_evidence(evidence: InstrumentEvidence, out: Path) -> list[Path]:
+    """The Markdown report at ``out`` and its tables beside it; returns the paths written."""
+    out.write_text(evidence.markdown, encoding="utf-8")
+    written = [out]
+    for name, text in evidence.tables.items():
+        path = table_path(out, name)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

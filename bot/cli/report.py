@@ -19,7 +19,7 @@ from bot.cli.runtime import (
     school_year_or_current,
     with_service,
 )
-from bot.service.results import REPORT_LANGUAGES, school_report
+from bot.service.results import REPORT_LANGUAGES, SchoolReport, school_report
 from veilig.errors import InvalidInput
 
 
@@ -59,16 +59,8 @@ def report(
             service, OPERATOR, code, year, language=lang, min_n=min_n, min_schools=min_schools
         ),
     )
-    results, content = made.results, made.report
-    out.write_bytes(content.pdf)
-    written = [out]
-    for name, png in content.charts.items():
-        path = out.with_name(f"{out.stem}-{name}.png")
-        path.write_bytes(png)
-        written.append(path)
-    text = out.with_suffix(".txt")
-    text.write_text(content.text, encoding="utf-8")
-    written.append(text)
+    results = made.results
+    written = write_report_files(made, out)
     if results.figures is None:
         typer.echo(
             f"School {code} has fewer than {min_n} respondents in {year}: the report says so "
@@ -81,3 +73,19 @@ def report(
         )
     for path in written:
         typer.echo(f"Wrote {path}")
+
+
+def write_report_files(made: SchoolReport, out: Path) -> list[Path]:
+    """The PDF at ``out``, each chart beside it as ``<stem>-<chart>.png``, the chat text as
+    ``<stem>.txt``; returns the paths written."""
+    content = made.report
+    out.write_bytes(content.pdf)
+    written = [out]
+    for name, png in content.charts.items():
+        path = out.with_name(f"{out.stem}-{name}.png")
+        path.write_bytes(png)
+        written.append(path)
+    text = out.with_suffix(".txt")
+    text.write_text(content.text, encoding="utf-8")
+    written.append(text)
+    return written
