@@ -7,6 +7,7 @@ because only they know what the duplicate means to a person.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.pseudonyms import Keyring
-from veilig.errors import DatabaseUnavailable, StorageError
+from veilig.errors import ConfigurationError, DatabaseUnavailable, StorageError
 
 #: How long an SQLite writer waits for another to finish before giving up.
 SQLITE_BUSY_MS = 15000
@@ -53,6 +54,25 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _make_private_file(path: Path) -> None:
+    """The embedded database file, made readable by its owner only (like the secret key):
+    it holds pupils' answers. SQLite gives its -wal and -shm files the same mode."""
+    folder = path.parent
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(20, "not a folder")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise ConfigurationError(
+            f"VEILIG_DATABASE_URL: cannot use {path}: {folder} {exc.strerror or exc}; "
+            "choose a folder you can write to (VEILIG_DATA_DIR for the embedded database)"
+        ) from None
+    os.close(descriptor)
+
+
 class Database:
     """An engine plus the installation's keyring; open units of work with :meth:`transaction`."""
 
@@ -60,10 +80,7 @@ class Database:
         self.url = make_url(url)
         self.keyring = keyring
         if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
-            try:
-                Path(self.url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            except OSError as exc:
-                raise self.unavailable(exc) from None
+            _make_private_file(Path(self.url.database))
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

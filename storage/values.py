@@ -7,6 +7,7 @@ with a message that says what is wrong and what would be right.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -18,6 +19,14 @@ _VESTIGING = re.compile(r"[0-9]{2}")
 _SCHOOL_YEAR = re.compile(r"([0-9]{4})-([0-9]{4})")
 MAX_ENROLLED = 400
 MAX_NAME_LENGTH = 200
+#: A group's name, as the database keeps it on every backend.
+MAX_GROUP_NAME_LENGTH = 40
+#: Who pupils can talk to, as shown on the support card.
+MAX_CONTACT_LENGTH = 200
+#: School years veilig accepts: the law dates from 2015, and nothing is planned a century ahead.
+FIRST_YEAR, LAST_YEAR = 2015, 2099
+#: What a spreadsheet takes as the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class Sector(StrEnum):
@@ -97,13 +106,41 @@ def parse_sector(text: str) -> Sector:
         raise InvalidInput(f"sector {text!r} is not known; choose one of {choices}") from None
 
 
-def parse_name(text: str, what: str = "name") -> str:
+def parse_name(text: str, what: str = "name", limit: int = MAX_NAME_LENGTH) -> str:
+    """A name as a person types it: spaces tidied, at most ``limit`` characters, and no
+    control characters, terminal escapes or direction overrides (names are echoed to
+    terminals, files and chats)."""
+    hidden = sorted({f"U+{ord(char):04X}" for char in text if _invisible(char)})
     value = " ".join(text.split())
     if not value:
         raise InvalidInput(f"the {what} is empty; give a {what}")
-    if len(value) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"the {what} is longer than {MAX_NAME_LENGTH} characters; shorten it")
+    if hidden:
+        raise InvalidInput(
+            f"the {what} holds control or direction characters ({', '.join(hidden)}); "
+            "type it again as plain text"
+        )
+    if len(value) > limit:
+        raise InvalidInput(f"the {what} is longer than {limit} characters; shorten it")
+    if value[0] in FORMULA_STARTS:
+        raise InvalidInput(
+            f"the {what} {value!r} starts with {value[0]!r}, which spreadsheets read as a "
+            "formula; start it with a letter or digit"
+        )
     return value
+
+
+def _invisible(char: str) -> bool:
+    # Cc: control characters (NUL, ESC of terminal escapes, newlines, tabs); Cf: format
+    # characters, among them the bidirectional overrides and isolates that reorder what a
+    # reader sees. Only the plain space separates words in a name.
+    return unicodedata.category(char) in ("Cc", "Cf")
+
+
+def parse_contact(text: str | None) -> str | None:
+    """Who pupils can talk to at school, or None when nothing is given."""
+    if text is None or not text.strip():
+        return None
+    return parse_name(text, "support contact", MAX_CONTACT_LENGTH)
 
 
 def check_grade(sector: Sector, grade: int) -> int:
@@ -130,6 +167,11 @@ def parse_school_year(text: str) -> str:
     if not match or int(match[2]) != int(match[1]) + 1:
         raise InvalidInput(
             f"school year {text!r} is not valid; write it as two consecutive years, like 2026-2027"
+        )
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise InvalidInput(
+            f"school year {text!r} is out of range; give one from {FIRST_YEAR}-{FIRST_YEAR + 1} "
+            f"to {LAST_YEAR}-{LAST_YEAR + 1}"
         )
     return match[0]
 

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
 
 
 def _read_or_make_secret(path: Path) -> bytes:
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ConfigurationError(
+            f"VEILIG_DATA_DIR: {path.parent} is a file, not a folder; point it at a folder"
+        )
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

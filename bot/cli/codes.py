@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from bot.cli.files import open_new
+from bot.cli.output import spreadsheet_safe
 from bot.cli.runtime import (
     OPERATOR,
     SCHOOL_HELP,
@@ -82,6 +83,5 @@ def _write(out: Path, issued: IssuedCodes) -> None:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for printed in issued.codes:
-            writer.writerow(
-                (str(issued.round.school), issued.round.school_year, issued.group.name, printed)
-            )
+            cells = (str(issued.round.school), issued.round.school_year, issued.group.name, printed)
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])

@@ -23,3 +23,9 @@ def percent(part: int, whole: int) -> str:
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """``1 school``, ``3 schools``: operator messages read as sentences."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula (``= + - @``,
+    tab, carriage return) gets a leading apostrophe (OWASP, CSV injection)."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

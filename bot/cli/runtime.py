@@ -20,6 +20,8 @@ from veilig.errors import CsvImportError, InvalidInput, VeiligError
 from veilig.settings import Settings, load_settings
 
 T = TypeVar("T")
+#: Problems of an import file shown one by one; the rest are counted.
+MAX_PROBLEMS = 20
 #: Every command acts as the provider's operator.
 OPERATOR = Actor.operator("cli")
 
@@ -46,8 +48,10 @@ def run_cli(app: typer.Typer, argv: list[str] | None) -> int:
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except CsvImportError as exc:
         fail(str(exc))
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEMS]:
             typer.echo(f"  {problem}", err=True)
+        if len(exc.problems) > MAX_PROBLEMS:
+            typer.echo(f"  ... and {len(exc.problems) - MAX_PROBLEMS:,} more", err=True)
         return exc.exit_code
     except VeiligError as exc:
         fail(str(exc))
@@ -83,10 +87,14 @@ async def _with_service(
         return await work(service)
 
 
+#: The largest count option accepted (``--min-n``, ``--min-schools``): beyond any school.
+MAX_COUNT = 100_000
+
+
 def at_least_one(option: str, value: int) -> None:
-    """Refuse a count option (``--min-n``, ``--min-schools``) below 1."""
-    if value < 1:
-        raise InvalidInput(f"{option} must be 1 or more, got {value}")
+    """Refuse a count option (``--min-n``, ``--min-schools``) below 1 or beyond reason."""
+    if not 1 <= value <= MAX_COUNT:
+        raise InvalidInput(f"{option} must be 1 to {MAX_COUNT:,}, got {value}")
 
 
 def school_year_or_current(text: str | None) -> str:

@@ -61,9 +61,13 @@ class DeliveryResult:
         return None if self.files is None else hashlib.sha256(self.files[MANIFEST]).hexdigest()
 
 
+#: The largest minimum accepted: beyond any school or any number of schools.
+MAX_COUNT = 100_000
+
+
 def _at_least_one(name: str, value: int) -> None:
-    if value < 1:
-        raise InvalidInput(f"{name} must be 1 or more, got {value}")
+    if not 1 <= value <= MAX_COUNT:
+        raise InvalidInput(f"{name} must be 1 to {MAX_COUNT:,}, got {value}")
 
 
 async def school_report(

@@ -6,12 +6,14 @@ Alembic is imported only here and in :meth:`Context.open`, when a process opens 
 from __future__ import annotations
 
 from bot.service.context import Context
+from veilig.errors import InvalidInput
 
 
 async def upgrade(ctx: Context, revision: str = "head") -> str | None:
     """Migrate up to ``revision``; the revision the database is at afterwards."""
     from storage import migrate
 
+    await _known(revision, "head")
     await migrate.upgrade(ctx.database, revision)
     return await migrate.current(ctx.database)
 
@@ -20,8 +22,23 @@ async def downgrade(ctx: Context, revision: str) -> str | None:
     """Undo migrations down to ``revision``; the revision the database is at afterwards."""
     from storage import migrate
 
+    await _known(revision, "base")
     await migrate.downgrade(ctx.database, revision)
     return await migrate.current(ctx.database)
+
+
+async def _known(revision: str, end: str) -> None:
+    """Refuse a revision Alembic does not know before it is asked to move there."""
+    from storage import migrate
+
+    known = migrate.revisions()
+    relative = revision.lstrip("+-").isdigit() and revision[:1] in "+-"
+    if revision in (*known, "head", "base") or relative:
+        return
+    raise InvalidInput(
+        f"revision {revision!r} is not known; give one of {', '.join(known)}, {end}, "
+        "or a step like -1"
+    )
 
 
 async def current(ctx: Context) -> str | None:

@@ -7,11 +7,14 @@ byte-order mark; both are accepted. Each problem is reported with its line numbe
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storage.repositories.schools import NewSchool
-from storage.values import SchoolCode, parse_name, parse_sector
+from storage.values import SchoolCode, parse_contact, parse_name, parse_sector
 from veilig.errors import CsvImportError, InvalidInput, VeiligError
 
 REQUIRED = ("brin", "vestiging", "name", "sector")
@@ -32,7 +35,7 @@ def new_school(
         code=SchoolCode.of(brin, vestiging),
         name=parse_name(name, "school name"),
         sector=parse_sector(sector),
-        support_contact=(support_contact or "").strip() or None,
+        support_contact=parse_contact(support_contact),
     )
 
 
@@ -43,13 +46,16 @@ def read_schools(path: Path) -> list[SchoolRow]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(text.splitlines(), dialect)
-    header = [cell.strip().lower() for cell in next(reader, [])]
+    # A reader over the whole text, not its lines: a quoted name may hold a line break
+    # (which the name rules then refuse, with its line number).
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    lines = _rows(path, reader)
+    header = [cell.strip().lower() for cell in next(lines, [])]
     _check_header(path, header)
     rows: list[SchoolRow] = []
     problems: list[str] = []
     seen: dict[SchoolCode, int] = {}
-    for cells in reader:
+    for cells in lines:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -80,6 +86,17 @@ def read_schools(path: Path) -> list[SchoolRow]:
     if not rows:
         raise InvalidInput(f"{path} has no schools in it; nothing was imported")
     return rows
+
+
+def _rows(path: Path, reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a malformed file (a field over the csv module's limit, a quote
+    that never closes) is one clear error, not a traceback."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"{path} line {reader.line_num}: {exc}; fix the file (is it a CSV of schools?)"
+        ) from None
 
 
 def _read_text(path: Path) -> str:

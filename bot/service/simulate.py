@@ -102,6 +102,8 @@ async def simulate(
     how many pupils each batch stored."""
     if pupils < 1:
         raise InvalidInput(f"{pupils} pupils is too few; ask for at least 1 pupil")
+    if not 0 <= seed < 2**63:
+        raise InvalidInput(f"seed {seed} is out of range; give a whole number from 0 to 2^63-1")
     async with allowed(ctx, actor, school, Action.SIMULATE) as session:
         plan = await _plan(session, school, school_year, pupils)
     tally = Tally()

@@ -13,6 +13,9 @@ from storage.values import RoundStatus
 from veilig.errors import Conflict, InvalidInput
 
 MAX_CODES_PER_CALL = 1000
+#: Codes a group may have in all, per enrolled pupil: spares for lost slips and new pupils,
+#: not thousands that make a guessed code likelier and a response rate meaningless.
+CODES_PER_PUPIL = 3
 
 
 def default_count(enrolled: int) -> int:
@@ -48,6 +51,14 @@ async def issue(
         raise InvalidInput(f"group {group.name} does not belong to this round")
     if not 1 <= how_many <= MAX_CODES_PER_CALL:
         raise InvalidInput(f"count {how_many} is out of range; ask for 1 to {MAX_CODES_PER_CALL}")
+    before = await count(session, round_.id, group.id)
+    limit = CODES_PER_PUPIL * group.enrolled
+    if before.issued + how_many > limit:
+        raise InvalidInput(
+            f"group {group.name} has {group.enrolled} pupils and {before.issued} codes; "
+            f"{how_many} more would pass the limit of {limit} ({CODES_PER_PUPIL} per pupil); "
+            "ask for fewer codes"
+        )
     fresh: dict[str, str] = {}  # digest -> printed code
     while len(fresh) < how_many:
         while len(fresh) < how_many:

@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Group
 from storage.records import GroupRecord
 from storage.repositories.schools import school_row
-from storage.values import SchoolCode, check_enrolled, check_grade, parse_name
+from storage.values import (
+    MAX_GROUP_NAME_LENGTH,
+    SchoolCode,
+    check_enrolled,
+    check_grade,
+    parse_name,
+)
 from veilig.errors import AlreadyExists, NotFound
 
 
@@ -33,7 +39,7 @@ async def add(
 ) -> GroupRecord:
     """Add a class; its grade must exist in the school's sector."""
     owner = await school_row(session, school)
-    name = parse_name(name, "group name")
+    name = parse_name(name, "group name", MAX_GROUP_NAME_LENGTH)
     check_grade(owner.sector, grade)
     check_enrolled(enrolled)
     existing = await session.scalar(

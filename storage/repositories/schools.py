@@ -47,17 +47,23 @@ async def get(session: AsyncSession, code: SchoolCode) -> SchoolRecord:
     return to_record(await school_row(session, code))
 
 
+#: Codes per query: a national import (8,000 schools) in one ``IN`` list is too deep for
+#: PostgreSQL's parser and has too many variables for SQLite.
+CHUNK = 500
+
+
 async def registered(session: AsyncSession, codes: Iterable[SchoolCode]) -> set[SchoolCode]:
     """Which of these codes are registered already."""
     wanted = [(c.brin, c.vestiging) for c in codes]
-    if not wanted:
-        return set()
-    rows = await session.execute(
-        select(School.brin, School.vestiging).where(
-            tuple_(School.brin, School.vestiging).in_(wanted)
+    found: set[SchoolCode] = set()
+    for start in range(0, len(wanted), CHUNK):
+        rows = await session.execute(
+            select(School.brin, School.vestiging).where(
+                tuple_(School.brin, School.vestiging).in_(wanted[start : start + CHUNK])
+            )
         )
-    )
-    return {SchoolCode(brin, vestiging) for brin, vestiging in rows}
+        found |= {SchoolCode(brin, vestiging) for brin, vestiging in rows}
+    return found
 
 
 async def add(session: AsyncSession, school: NewSchool, today: date) -> SchoolRecord:

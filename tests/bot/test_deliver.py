@@ -138,7 +138,7 @@ def test_nothing_to_deliver_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--school-year", "2026/27"], "school year '2026/27' is not valid"),
-        (["--school-year", YEAR, "--min-n", "0"], "--min-n must be 1 or more"),
+        (["--school-year", YEAR, "--min-n", "0"], "--min-n must be 1 to 100,000, got 0"),
     ],
 )
 def test_bad_options_are_one_line(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
