@@ -4,8 +4,10 @@ The law asks for a standardised, valid and reliable instrument; this module comp
 evidence a provider shows for it, per age band (the bands answer different versions, so their
 codes are never pooled) over all schools of the school year:
 
-1. **Overview**: respondents, complete and partial responses, counted respondents (a score on
-   every ``mean`` scale, as in the school figures).
+1. **Overview**: respondents, complete and partial responses. The respondents are those of the
+   year's release plan (:func:`analytics.disclosure.release_plan`): the counted respondents (a
+   score on every ``mean`` scale) of the school-bands that are exported (at least ``min_n``
+   counted respondents, round closed), so a band is the sum of the research export's schools.
 2. **Items**: the distribution of each item over its option codes, with "I'd rather not say"
    (declined) and unanswered apart; the mean and SD of the codes of ordered items.
 3. **Reliability**: Cronbach's alpha with its Feldt interval per ``mean`` scale and the
@@ -26,6 +28,9 @@ shown ones. An item's mean and SD are shown only when none of its cells with pup
 (else mean and n would give away the hidden cells). Statistics that are not counts (alpha,
 correlations, loadings) are blanked with the reason when they rest on fewer than ``min_n``
 pupils. No figure across bands is published, so a band's count cannot be had by subtraction.
+An item (or the completed/partial split) that exactly one school of the band hides in its own
+figures is hidden at band level too (reason ``one_school_hidden``), since the band minus the
+other schools would give it away.
 
 Why statsmodels for the factor analysis: ``factor_analyzer`` (0.5.1, the last release) calls
 scikit-learn's ``check_array(force_all_finite=...)``, which scikit-learn 1.8 removed, so it
@@ -53,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import DECLINED, UNANSWERED, Dataset
+from analytics.disclosure import ONE_SCHOOL_HIDDEN, STATUS, ReleasePlan, release_plan
 from analytics.reliability import cronbach_alpha, item_total_correlations
 from analytics.scales import mean_scale_items, pupil_scores, turned_items
 from analytics.suppression import ALL, suppress
@@ -106,18 +112,28 @@ def _partition(band: str, kind: str, parts: dict[str, int], total: int, min_n: i
     return suppress(table, "part", n="n", min_n=min_n, within=["band", "kind"], figures=["share"])
 
 
-def _overview(band: str, responses: pd.DataFrame, counted: pd.Series, min_n: int) -> pd.DataFrame:
+def _overview(band: str, responses: pd.DataFrame, min_n: int, shown: bool) -> pd.DataFrame:
+    """Completed and partial among the band's (counted) respondents; both hidden when the
+    release plan says a school's hidden counts would follow from them (``shown`` false)."""
     total = len(responses)
     completed = int(responses["completed"].astype(bool).sum())
-    n_counted = int(counted.sum())
     status = _partition(
         band, "status", {"completed": completed, "partial": total - completed}, total, min_n
     )
-    scored = _partition(
-        band, "counted", {"counted": n_counted, "not_counted": total - n_counted}, total, min_n
-    )
-    scored = scored[scored["part"] != ALL]  # the same total as in "status"
-    return pd.concat([status, scored], ignore_index=True)
+    return status if shown else _hide_parts(status)
+
+
+def _hide_parts(table: pd.DataFrame) -> pd.DataFrame:
+    """Every part (not the total) of a suppressed partition hidden with reason
+    :data:`analytics.disclosure.ONE_SCHOOL_HIDDEN`, where not hidden already."""
+    part = (table["part"] != ALL).to_numpy(dtype=bool)
+    fresh = part & ~table["suppressed"].astype(bool).to_numpy()
+    out = table.copy()
+    out.loc[part, "n"] = pd.NA
+    out.loc[part, "share"] = np.nan
+    out.loc[part, "suppressed"] = True
+    out.loc[fresh, "reason"] = ONE_SCHOOL_HIDDEN
+    return out
 
 
 def item_distributions(
@@ -182,6 +198,24 @@ def item_distributions(
     for column in ("answered", "declined", "unanswered"):
         if column in summary:
             summary[column] = summary[column].astype("Int64")
+    return cells, summary
+
+
+def _across_schools(
+    cells: pd.DataFrame, summary: pd.DataFrame, plan: ReleasePlan, band: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Items the release plan hides at band level (rule 5): every part and the summary."""
+    hidden = [item for item in summary["item"] if not plan.band_shown(band, str(item))]
+    if not hidden:
+        return cells, summary
+    of_hidden = cells["item"].isin(hidden).to_numpy(dtype=bool)
+    cells = pd.concat([cells[~of_hidden], _hide_parts(cells[of_hidden])]).sort_index(kind="stable")
+    rows = summary["item"].isin(hidden).to_numpy(dtype=bool)
+    summary = summary.copy()
+    for column in ("answered", "declined", "unanswered"):
+        summary.loc[rows, column] = pd.NA
+    summary.loc[rows, ["mean", "sd"]] = np.nan
+    summary.loc[rows, "reason"] = ONE_SCHOOL_HIDDEN
     return cells, summary
 
 
@@ -506,7 +540,11 @@ def instrument_report(
     if isinstance(min_schools, bool) or not isinstance(min_schools, int) or min_schools < 1:
         raise InvalidInput(f"min_schools must be a whole number of 1 or more, got {min_schools!r}")
     questionnaire = dataset.questionnaire
+    plan = release_plan(dataset, school_year, min_n=min_n)
     responses = dataset.year(school_year).responses
+    exported = plan.exported()
+    keys = zip(responses["school"].astype(str), responses["band"].astype(str), strict=True)
+    responses = responses[np.fromiter((key in exported for key in keys), bool, len(responses))]
     band_rows = []
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _BAND_TABLES}
     notes: list[str] = []
@@ -515,6 +553,9 @@ def instrument_report(
         rows = responses[(band_column == band).to_numpy()]
         if rows.empty:
             continue
+        # The counted respondents only, as in every other output: a band is then exactly the
+        # sum of its schools' figures (docs/instrument.md, "Ground rules").
+        rows = rows[pupil_scores(rows, questionnaire, band)["counted"].to_numpy(dtype=bool)]
         shown = len(rows) >= min_n
         band_rows.append(
             {
@@ -526,8 +567,9 @@ def instrument_report(
         if not shown:
             continue
         scores = pupil_scores(rows, questionnaire, band)
-        parts["overview"].append(_overview(band, rows, scores["counted"], min_n))
+        parts["overview"].append(_overview(band, rows, min_n, plan.band_shown(band, STATUS)))
         cells, summary = item_distributions(rows, questionnaire, band, min_n=min_n)
+        cells, summary = _across_schools(cells, summary, plan, band)
         parts["items"].append(cells)
         parts["item_summary"].append(summary)
         scales, per_item = _reliability(rows, questionnaire, band, min_n, confidence)

@@ -13,6 +13,7 @@ from sklearn.decomposition import FactorAnalysis
 
 import analytics.instrument
 from analytics.dataset import DECLINED, UNANSWERED, Dataset
+from analytics.disclosure import release_plan
 from analytics.instrument import (
     PERCENTILES,
     InstrumentReport,
@@ -285,6 +286,11 @@ def test_reliability_matches_pingouin_on_turned_items(
     dataset, report = synthetic_report
     responses = dataset.responses
     rows = responses[responses["band"] == "vo"]
+    # The report's pupils: the counted respondents of the units the release plan exports.
+    exported = release_plan(dataset, YEAR).exported()
+    keys = zip(rows["school"].astype(str), rows["band"].astype(str), strict=True)
+    rows = rows[[key in exported for key in keys]]
+    rows = rows[pupil_scores(rows, Q, "vo")["counted"].to_numpy(dtype=bool)]
     items = list(mean_scale_items(Q, "vo")["veiligheidsbeleving"])
     frame = turned_items(rows, Q, items, "vo")
     # pingouin counts n before its listwise deletion: give it the complete cases.
@@ -349,9 +355,14 @@ def test_no_published_count_is_below_min_n(
         shown = table[~table["suppressed"]]
         assert (shown["n"] >= min_n).all(), name
         assert table.loc[table["suppressed"], ["n", "share"]].isna().all().all()
-    # In every item's partition, the hidden cells with pupils are none or at least two.
+    # In every item's partition, the hidden cells with pupils are none or at least two; the
+    # partition is over the counted respondents of the units the release plan exports.
+    exported = release_plan(dataset, report.school_year, min_n=min_n).exported()
+    keys = zip(responses["school"].astype(str), responses["band"].astype(str), strict=True)
+    responses = responses[[key in exported for key in keys]]
     for (band, item), cells in report.items.groupby(["band", "item"]):
-        codes = responses.loc[responses["band"] == band, item]
+        rows = responses[responses["band"] == band]
+        codes = rows.loc[pupil_scores(rows, Q, str(band))["counted"].to_numpy(dtype=bool), item]
         true = {
             "declined": int((codes == DECLINED).sum()),
             "unanswered": int((codes == UNANSWERED).sum()),
@@ -369,14 +380,20 @@ def test_no_published_count_is_below_min_n(
 
 
 def test_a_small_band_gets_no_figures() -> None:
-    rows = [
-        *_safe_school_pupils(),
-        *pupils("77SO00", "SO1", 3, 6, band="so", sector="so"),
-    ]
+    # Counted respondents (the release's unit rule) who each leave one item of every scale
+    # open, so nobody answered every item.
+    big = pupils("12AB00", "7A", 7, 12, counted=True)
+    for row, code in zip(big, [4] * 5 + [3] * 4 + [2] + [DECLINED, UNANSWERED], strict=True):
+        row["safe_school"] = code
+        for items in mean_scale_items(Q, "po").values():
+            row[[item for item in items if item != "safe_school"][-1]] = UNANSWERED
+    small = pupils("77SO00", "SO1", 3, 6, band="so", sector="so", counted=True)
+    rows = [*big, *[row | {"safe_school": 1} for row in small]]
     report = instrument_report(dataset_of(rows), YEAR, min_n=10)
     bands = report.bands.set_index("band")
     assert bands.loc["po", "respondents"] == 12
-    assert pd.isna(bands.loc["so", "respondents"]) and bands.loc["so", "reason"] == "below_min"
+    # The SO school is below min_n, so it is in no output: its band has no pupils to report.
+    assert "so" not in bands.index
     for name, table in report.tables().items():
         if name != "bands" and not table.empty:
             assert "so" not in set(table["band"]), name
