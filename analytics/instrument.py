@@ -21,11 +21,12 @@ codes are never pooled) over all schools of the school year:
    schools (units of school and band) with at least ``min_n`` counted respondents, when there
    are at least ``min_schools`` of them.
 
-Privacy: a band with fewer than ``min_n`` respondents gets no figures at all. Counts of pupils
-(the overview and every item's distribution) are partitions of the band's respondents and go
-through :func:`analytics.suppression.suppress`, so a hidden cell cannot be recovered from the
-shown ones. An item's mean and SD are shown only when none of its cells with pupils is hidden
-(else mean and n would give away the hidden cells). Statistics that are not counts (alpha,
+Privacy: a band with fewer than ``min_n`` respondents gets no figures at all. The overview
+(completed and partial) is a partition of the band's respondents and goes through
+:func:`analytics.suppression.suppress`, so a hidden cell cannot be recovered from the shown
+ones. An item's distribution (with its mean and SD) is shown whole when at least ``min_n``
+answered it, else not at all: the same rule as the option shares of the delivery and the
+school report, whose schools add up to the band. Statistics that are not counts (alpha,
 correlations, loadings) are blanked with the reason when they rest on fewer than ``min_n``
 pupils. No figure across bands is published, so a band's count cannot be had by subtraction.
 An item (or the completed/partial split) that exactly one school of the band hides in its own
@@ -136,6 +137,27 @@ def _hide_parts(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _item_cells(
+    band: str, item: str, parts: dict[str, int], total: int, *, hidden: bool
+) -> pd.DataFrame:
+    """An item's counts per part and the total (``All``), every part hidden when ``hidden``."""
+    table = pd.DataFrame(
+        {
+            "band": band,
+            "item": item,
+            "part": [*parts, ALL],
+            "n": pd.array([*parts.values(), total], dtype="Int64"),
+        }
+    )
+    table["share"] = table["n"].astype(float) / total if total else np.nan
+    part = (table["part"] != ALL).to_numpy(dtype=bool) & hidden
+    table.loc[part, "n"] = pd.NA
+    table.loc[part, "share"] = np.nan
+    table["suppressed"] = part
+    table["reason"] = pd.array([BELOW_MIN if p else None for p in part], dtype="string")
+    return table
+
+
 def item_distributions(
     responses: pd.DataFrame, questionnaire: Questionnaire, band: str, *, min_n: int = 10
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -143,11 +165,13 @@ def item_distributions(
 
     Returns ``(cells, summary)``. ``cells``: ``band``, ``item``, ``part`` (the option code as
     text, ``declined``, ``unanswered`` or ``All`` = the band's respondents), ``label``, ``n``
-    and ``share`` (of the respondents), suppressed as one partition per item.
+    and ``share`` (of the respondents), ``suppressed`` and ``reason``.
     ``summary``: ``band``, ``item``, ``answered``, ``declined``, ``unanswered``, ``mean`` and
-    ``sd`` of the codes (ordered items only), shown only when no cell with pupils of the item
-    is hidden, else missing with ``reason`` ``"cells_hidden"``. Unanswered counts pupils who
-    did not get the item (a condition did not hold), skipped it or stopped before it.
+    ``sd`` of the codes (ordered items only). An item that fewer than ``min_n`` answered has
+    every part and its summary hidden (``reason`` ``"below_min"``), else all is shown: the
+    rule of every output's option shares (:mod:`analytics.disclosure`, rule 3). Unanswered
+    counts pupils who did not get the item (a condition did not hold), skipped it or stopped
+    before it.
     """
     total = len(responses)
     tables = []
@@ -168,15 +192,16 @@ def item_distributions(
                 f"item {item.id!r} holds codes that are not options of band {band!r}; "
                 "check the stored answers against the questionnaire version"
             )
-        cells = _partition(band, item.id, parts, total, min_n).rename(columns={"kind": "item"})
+        answered = codes[codes >= 1].astype(float)
+        # One rule for every output (analytics.disclosure, rule 3): an item's distribution is
+        # shown when at least min_n answered it, with every cell, as the delivery's and the
+        # school report's option shares are; else none of it.
+        leak = len(answered) < min_n
+        cells = _item_cells(band, item.id, parts, total, hidden=leak)
         labels = {str(o.code): o.label for o in options.options} if options else {}
         names = cells["part"].astype(str)
         cells.insert(3, "label", names.map(labels).fillna(""))
         tables.append(cells)
-        # Hidden cells with pupils: then the item's n and mean would give them away.
-        counts = names.map(parts).fillna(total)
-        leak = bool((cells["suppressed"].astype(bool) & (counts > 0)).any())
-        answered = codes[codes >= 1].astype(float)
         kind = questionnaire.answer_scales[item.scale].kind
         ordered = kind in ORDERED_KINDS and len(answered) >= 1
         summaries.append(
@@ -190,7 +215,7 @@ def item_distributions(
                 "sd": np.nan
                 if leak or not ordered or len(answered) < 2
                 else float(answered.std(ddof=1)),
-                "reason": "cells_hidden" if leak else None,
+                "reason": BELOW_MIN if leak else None,
             }
         )
     cells = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

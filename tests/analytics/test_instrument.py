@@ -189,16 +189,16 @@ def test_item_distribution_by_hand() -> None:
     responses = dataset_of(_safe_school_pupils()).responses
     cells, summary = item_distributions(responses, Q, "po", min_n=1)
     safe = cells[cells["item"] == "safe_school"].set_index("part")
-    assert safe["n"].drop("1").to_dict() == {
-        "4": 5,
-        "3": 4,
+    assert safe["n"].to_dict() == {
+        "1": 0,
         "2": 1,
+        "3": 4,
+        "4": 5,
         "declined": 1,
         "unanswered": 1,
         "All": 12,
     }
-    # An empty cell is below any min_n too: hidden, and known to be 0 (it protects nobody).
-    assert safe.loc["1", "reason"] == "below_min"
+    assert not safe["suppressed"].any()
     assert safe.loc["3", "label"] == "Meestal wel" and safe.loc["All", "share"] == 1.0
     assert safe.loc["4", "share"] == pytest.approx(5 / 12)
     row = summary.set_index("item").loc["safe_school"]
@@ -210,20 +210,20 @@ def test_item_distribution_by_hand() -> None:
     assert np.isnan(summary.set_index("item").loc["gender", "mean"])
 
 
-def test_item_distribution_hides_small_cells_and_the_mean_that_would_reveal_them() -> None:
+def test_item_distribution_is_shown_whole_or_not_at_all() -> None:
+    """The rule of every output's option shares (issue 9): shown when at least min_n answered
+    the item, small cells included (the schools' option shares add up to them anyway)."""
     responses = dataset_of(_safe_school_pupils()).responses
-    cells, summary = item_distributions(responses, Q, "po", min_n=2)
+    cells, summary = item_distributions(responses, Q, "po", min_n=10)
     safe = cells[cells["item"] == "safe_school"].set_index("part")
-    # Code 2, declined and unanswered (1 each) are below 2; code 1 is empty (0, known).
-    assert safe["reason"].dropna().to_dict() == {
-        "2": "below_min",
-        "1": "below_min",
-        "declined": "below_min",
-        "unanswered": "below_min",
-    }
-    assert safe.loc[["4", "3", "All"], "n"].tolist() == [5, 4, 12]
+    assert not safe["suppressed"].any() and safe.loc["2", "n"] == 1  # 10 answered
+    cells, summary = item_distributions(responses, Q, "po", min_n=11)
+    safe = cells[cells["item"] == "safe_school"].set_index("part")
+    parts = safe.drop("All")
+    assert parts["suppressed"].all() and parts["n"].isna().all()
+    assert set(parts["reason"]) == {"below_min"} and safe.loc["All", "n"] == 12
     row = summary.set_index("item").loc["safe_school"]
-    assert row["reason"] == "cells_hidden"
+    assert row["reason"] == "below_min"
     assert pd.isna(row["answered"]) and np.isnan(row["mean"])
 
 
@@ -350,11 +350,14 @@ def test_no_published_count_is_below_min_n(
     dataset, report = synthetic_report
     responses = dataset.responses
     min_n = report.min_n
+    overview = report.overview
+    assert (overview.loc[~overview["suppressed"], "n"] >= min_n).all()
     for name in ("overview", "items"):
         table = report.tables()[name]
-        shown = table[~table["suppressed"]]
-        assert (shown["n"] >= min_n).all(), name
         assert table.loc[table["suppressed"], ["n", "share"]].isna().all().all()
+    # An item is shown whole when at least min_n answered it, else none of its parts.
+    summary = report.item_summary
+    assert (summary["answered"].dropna() >= min_n).all()
     # In every item's partition, the hidden cells with pupils are none or at least two; the
     # partition is over the counted respondents of the units the release plan exports.
     exported = release_plan(dataset, report.school_year, min_n=min_n).exported()
