@@ -2,7 +2,9 @@
 
 Which schools: every school (vestiging) whose round of the year is closed **and** that gave
 consent for that year; each of its units (school x age band) is a row of ``schools``, a
-suppressed unit (fewer than ``min_n`` respondents) with its identity only. Every other
+suppressed unit (fewer than ``min_n`` respondents) with its identity only. What may be shown
+follows the year's release plan (:func:`analytics.disclosure.release_plan`), as in every
+output: an item's option shares only when at least ``min_n`` answered it. Every other
 registered school is listed in the manifest with the reasons (:class:`Reason`).
 
 The files (docs/delivery-format.md describes every field):

@@ -727,7 +727,7 @@ def render_markdown(report: InstrumentReport) -> str:
 
     An en dash is a figure not shown; its row's ``reason`` says why (``below_min``: fewer
     than min_n pupils; ``complementary``: hidden so that a small cell cannot be recomputed;
-    ``cells_hidden``, ``few_schools``, ``one_item``, ``no_variance``). See docs/instrument.md.
+    ``one_school_hidden``, ``few_schools``, ``one_item``, ``no_variance``). See docs/instrument.md.
     """
     out = [
         f"# Instrument evidence {report.school_year}",
