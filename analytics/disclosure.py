@@ -48,7 +48,6 @@ import pandas as pd
 
 from analytics.dataset import Dataset, item_ids
 from analytics.national import unit_counts
-from analytics.suppression import ALL, suppress
 from flows.model import Questionnaire
 from veilig.errors import InvalidInput
 
@@ -152,17 +151,22 @@ def _category_slots(questionnaire: Questionnaire, item_id: str, band: str) -> di
 
 
 def _hidden_categories(counts: np.ndarray, slots: dict[str, list[int]], min_n: int) -> list[str]:
-    """The categories a school's breakdown hides: the 1-D rule of the report's breakdowns."""
-    cells = {name: int(counts[at].sum()) for name, at in slots.items()}
-    present = {name: n for name, n in cells.items() if n > 0}
-    if not present:
-        return []
-    table = pd.DataFrame(
-        {"category": [*present, ALL], "n": [*present.values(), sum(cells.values())]}
-    )
-    checked = suppress(table, "category", min_n=min_n, figures=[])
-    hidden = checked[checked["suppressed"].astype(bool) & (checked["category"] != ALL)]
-    return [str(name) for name in hidden["category"]]
+    """The categories a school's one-way breakdown hides: what
+    :func:`analytics.suppression.suppress` gives for one partition, written out because it
+    runs for every school of a national year.
+
+    Categories with pupils, in the report's order (sorted by name): those below ``min_n`` are
+    hidden; when exactly one is, the smallest other category with pupils is hidden too (the
+    first of equals), so the total minus the shown ones gives no single category.
+    """
+    cells = {name: int(counts[at].sum()) for name, at in sorted(slots.items())}
+    present = [(n, position, name) for position, (name, n) in enumerate(cells.items()) if n > 0]
+    hidden = [name for n, _, name in present if n < min_n]
+    if len(hidden) == 1:
+        shown = sorted(cell for cell in present if cell[0] >= min_n)
+        if shown:
+            hidden.append(shown[0][2])
+    return hidden
 
 
 def release_plan(dataset: Dataset, school_year: str, *, min_n: int = 10) -> ReleasePlan:
