@@ -42,6 +42,7 @@ instrument report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -95,14 +96,16 @@ class ReleasePlan:
     hidden_categories: frozenset[tuple[str, str, str, str]]
     band_hidden: frozenset[tuple[str, str]]
 
-    def _unit(self, school: str, band: str) -> pd.Series | None:
-        rows = self.units[(self.units["school"] == school) & (self.units["band"] == band)]
-        return None if rows.empty else rows.iloc[0]
+    @cached_property
+    def _decided(self) -> dict[tuple[str, str], tuple[bool, bool]]:
+        """(published, completion shown) per (school, band): a report asks per item."""
+        columns = ("school", "band", "published", "completion_shown")
+        rows = zip(*(self.units[column] for column in columns), strict=True)
+        return {(school, band): (bool(p), bool(c)) for school, band, p, c in rows}
 
     def published(self, school: str, band: str) -> bool:
         """Whether the unit has figures at all (at least ``min_n`` counted respondents)."""
-        unit = self._unit(school, band)
-        return unit is not None and bool(unit["published"])
+        return self._decided.get((school, band), (False, False))[0]
 
     def exported(self) -> frozenset[tuple[str, str]]:
         """The units in the year outputs: published and closed (export, instrument report)."""
@@ -115,8 +118,7 @@ class ReleasePlan:
 
     def completion_shown(self, school: str, band: str) -> bool:
         """Whether the unit's started and completed counts may be stated (rule 4)."""
-        unit = self._unit(school, band)
-        return unit is not None and bool(unit["completion_shown"])
+        return self._decided.get((school, band), (False, False))[1]
 
     def band_shown(self, band: str, what: str) -> bool:
         """Whether the instrument report may show ``what`` (an item id or :data:`STATUS`) of

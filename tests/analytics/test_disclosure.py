@@ -67,9 +67,12 @@ def test_a_band_figure_that_one_school_hides_is_hidden() -> None:
     assert plan.band_shown("po", STATUS) and ONE_SCHOOL_HIDDEN == "one_school_hidden"
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_hidden_categories_are_those_of_the_suppression_gate(seed: int) -> None:
-    rng = np.random.default_rng(seed)
+def test_hidden_categories_are_those_of_the_suppression_gate() -> None:
+    for seed in range(60):
+        _check_categories(np.random.default_rng(seed))
+
+
+def _check_categories(rng: np.random.Generator) -> None:
     slots = {"boy": [2], "girl": [3], "other": [4], UNKNOWN_CATEGORY: [0, 1]}
     counts = rng.integers(0, 25, size=5) * (rng.random(5) < 0.8)
     if counts.sum() < 10:
@@ -81,4 +84,4 @@ def test_hidden_categories_are_those_of_the_suppression_gate(seed: int) -> None:
     )
     checked = suppress(table, "category", min_n=10, figures=[])
     expected = set(checked.loc[checked["suppressed"] & (checked["category"] != ALL), "category"])
-    assert set(_hidden_categories(counts, slots, 10)) == expected
+    assert set(_hidden_categories(counts, slots, 10)) == expected, counts
