@@ -661,7 +661,8 @@ _SECTIONS = (
         "2. Complete and counted responses",
         "overview",
         ("kind", "part", "n", "share", "reason"),
-        "Counted: a score on every mean scale (at least 2/3 of its items answered).",
+        "Respondents are the counted pupils (a score on every mean scale, at least 2/3 of its "
+        "items answered) of the released schools; partial: stopped after that.",
     ),
     _Section(
         "3. Items: distribution and missingness",
