@@ -22,11 +22,13 @@ instrument.md and school-report.md state it in the same words):
    shares) is shown only when at least ``min_n`` pupils of the unit **answered** the item with
    an option ("rather not say" does not count). Shares of a mark rest on those who answered;
    option shares rest on those who saw the item (answered or declined), "declined" being one of
-   the options. So a hidden share can never be rebuilt from option shares.
-4. *Counts of pupils* that form a partition (completed/partial, breakdowns, item
-   distributions) go through :func:`analytics.suppression.suppress`. A school states how many
-   pupils started and completed only when none of those parts (completed, partial, counted,
-   not counted) is below ``min_n`` (0 is fine).
+   the options. So a hidden share can never be rebuilt from option shares. The counts inside a
+   shown distribution may be small; the instrument report shows a band's distribution of an
+   item by the same rule.
+4. *Partitions of pupils* (completed/partial, grades, classes, gender) go through
+   :func:`analytics.suppression.suppress`. A school states how many pupils started and
+   completed only when none of those parts (completed, partial, counted, not counted) is below
+   ``min_n`` (0 is fine).
 5. *Between outputs.* The instrument report counts the counted respondents of the exported
    units, so a band is exactly the sum of its schools in the export. A band figure is hidden
    when exactly one school of the band hides the matching school figure with pupils in it:
