@@ -2,7 +2,9 @@
 
 Which schools: every school (vestiging) whose round of the year is closed **and** that gave
 consent for that year; each of its units (school x age band) is a row of ``schools``, a
-suppressed unit (fewer than ``min_n`` respondents) with its identity only. Every other
+suppressed unit (fewer than ``min_n`` respondents) with its identity only. What may be shown
+follows the year's release plan (:func:`analytics.disclosure.release_plan`), as in every
+output: an item's option shares only when at least ``min_n`` answered it. Every other
 registered school is listed in the manifest with the reasons (:class:`Reason`).
 
 The files (docs/delivery-format.md describes every field):
@@ -40,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import Dataset
+from analytics.disclosure import RELEASED_STATUSES, ReleasePlan, release_plan
 from analytics.national import national_tables
 from analytics.rounding import MEAN_DIGITS, SHARE_DIGITS, round_figure
 from veilig.errors import ConfigurationError, InvalidInput, QuestionnaireError
@@ -65,7 +68,7 @@ __all__ = [
 ]
 
 FORMAT = "veilig-inspectie-delivery"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 JSON_FILE = "delivery.json"
 SCHOOLS_CSV = "schools.csv"
 OPTIONS_CSV = "option_shares.csv"
@@ -82,7 +85,7 @@ SCHEMA_PATH = (
     else Path(__file__).resolve().parent.parent / "docs" / SCHEMA_FILE
 )
 #: Round statuses after which no answer can change: the figures are final.
-DELIVERABLE_STATUSES = frozenset({"closed", "delivered"})
+DELIVERABLE_STATUSES = RELEASED_STATUSES
 
 #: The scales delivered, by their names in the questionnaire's ``scales``.
 MEAN_SCALES = ("veiligheidsbeleving", "welbevinden")
@@ -382,7 +385,11 @@ def build_delivery(
         on=["school", "band"],
         how="inner",
     )
-    option_rows = _sorted(option_rows, dataset, by_item=True)
+    option_rows = _sorted(
+        _hide_items(option_rows, release_plan(dataset, school_year, min_n=min_n)),
+        dataset,
+        by_item=True,
+    )
     not_delivered = [
         NotDelivered(
             school=school,
@@ -401,6 +408,23 @@ def build_delivery(
         option_shares=_final_frame(option_rows, OPTION_FIELDS),
         not_delivered=not_delivered,
     )
+
+
+def _hide_items(options: pd.DataFrame, plan: ReleasePlan) -> pd.DataFrame:
+    """Option shares of an item that fewer than ``min_n`` pupils answered are hidden, even
+    when with the decliners ``min_n`` saw it: else they would rebuild the hidden share."""
+    keys = zip(
+        options["school"], options["band"].astype(str), options["item"].astype(str), strict=True
+    )
+    hidden = np.fromiter(
+        (key in plan.hidden_items for key in keys), dtype=bool, count=len(options)
+    ) | options["suppressed"].to_numpy(dtype=bool)
+    out = options.copy()
+    out["count"] = out["count"].mask(hidden)
+    out["n"] = out["n"].mask(hidden)
+    out["share"] = out["share"].mask(hidden)
+    out["suppressed"] = hidden
+    return out
 
 
 def _sorted(frame: pd.DataFrame, dataset: Dataset, *, by_item: bool = False) -> pd.DataFrame:

@@ -7,9 +7,14 @@ when pupils answered. ``docs/research-export.md`` is the reader's guide; this mo
 
 Privacy rules (``min_n``, default 10, as everywhere in veilig):
 
-- A school's age band (the unit of the school figures) with fewer than ``min_n`` respondents is
-  left out whole: blanking its school code would leave its rows recognisable as "the one small
-  school", so nothing of it is written. The export says how many respondents were left out.
+- Which school-bands are exported is decided by the year's release plan
+  (:func:`analytics.disclosure.release_plan`), the same for every output: a school-band with
+  fewer than ``min_n`` counted respondents (a score on every mean scale) is left out whole, and
+  so is one whose round is not closed. Blanking its school code would leave its rows
+  recognisable as "the one small school", so nothing of it is written. Consent (to deliver to
+  the Inspectie) is not needed: the export rests on the processing agreement. An exported
+  school-band has all its pupils who started, partial responses included. The export says how
+  many respondents were left out.
 - ``grade`` is blanked for grades of a school-band with fewer than ``min_n`` respondents, and
   ``group`` for groups with fewer than ``min_n`` respondents in their grade. Both go through
   :func:`analytics.suppression.suppress` with the school-band (or grade) as the total, so where
@@ -37,9 +42,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics.dataset import DECLINED, META_COLUMNS, UNANSWERED, Dataset, item_ids
+from analytics.disclosure import release_plan
 from analytics.suppression import ALL, suppress
 from flows.i18n import translator
 from flows.model import Questionnaire
@@ -90,7 +97,9 @@ class ResearchExport:
     ``data``: columns :data:`EXPORT_META` then one per item; ``grade`` and ``group`` nullable
     ``Int16``, ``completed`` 0/1, item codes nullable ``Int8`` (missing = unanswered).
     ``left_out_respondents`` / ``left_out_units``: respondents and school-bands left out for
-    having fewer than ``min_n`` respondents. ``blank_grades`` / ``blank_groups``: rows whose
+    having fewer than ``min_n`` counted respondents. ``not_closed_respondents`` /
+    ``not_closed_units``: those of published school-bands left out because their round is
+    not closed. ``blank_grades`` / ``blank_groups``: rows whose
     grade / group was blanked.
     """
 
@@ -104,6 +113,8 @@ class ResearchExport:
     left_out_units: int
     blank_grades: int
     blank_groups: int
+    not_closed_respondents: int = 0
+    not_closed_units: int = 0
 
 
 def _keys(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -155,8 +166,9 @@ def _group_numbers(frame: pd.DataFrame, shown: pd.Series) -> pd.Series:
 def research_export(dataset: Dataset, school_year: str, *, min_n: int = 10) -> ResearchExport:
     """The respondent-level export of ``school_year``; see the module docstring for the rules.
 
-    Every respondent of the school year is a row unless their school-band has fewer than
-    ``min_n`` respondents; partial responses are included (``completed`` 0).
+    Every respondent of the school year is a row when their school-band is exported by the
+    release plan (at least ``min_n`` counted respondents, round closed); partial responses are
+    included (``completed`` 0).
     """
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
         raise InvalidInput(f"min_n must be a whole number of 1 or more, got {min_n!r}")
@@ -165,11 +177,22 @@ def research_export(dataset: Dataset, school_year: str, *, min_n: int = 10) -> R
     # Unique labels: rows are matched back by index label below.
     responses = dataset.year(school_year).responses.reset_index(drop=True)
 
-    unit = _keys(responses, ["school", "band"])
-    unit_size = unit.groupby(["school", "band"])["school"].transform("size")
-    large = (unit_size >= min_n).to_numpy(dtype=bool)
-    kept = responses[large]
-    left_out = responses[~large]
+    plan = release_plan(dataset, school_year, min_n=min_n)
+    units = plan.units
+    unit = list(zip(responses["school"].astype(str), responses["band"].astype(str), strict=True))
+    exported = plan.exported()
+    small = frozenset(
+        zip(
+            units.loc[~units["published"], "school"],
+            units.loc[~units["published"], "band"],
+            strict=True,
+        )
+    )
+    keep = np.fromiter((key in exported for key in unit), dtype=bool, count=len(unit))
+    too_small = np.fromiter((key in small for key in unit), dtype=bool, count=len(unit))
+    kept = responses[keep]
+    left_out = responses[too_small]
+    not_closed = responses[~keep & ~too_small]
 
     grade_shown = _shown(kept, ["school", "band"], "grade", min_n)
     group_shown = pd.Series(False, index=kept.index, dtype=bool)
@@ -202,6 +225,8 @@ def research_export(dataset: Dataset, school_year: str, *, min_n: int = 10) -> R
         codebook=codebook(questionnaire, present or list(questionnaire.bands)),
         left_out_respondents=len(left_out),
         left_out_units=int(_keys(left_out, ["school", "band"]).drop_duplicates().shape[0]),
+        not_closed_respondents=len(not_closed),
+        not_closed_units=int(_keys(not_closed, ["school", "band"]).drop_duplicates().shape[0]),
         blank_grades=int(data["grade"].isna().sum()),
         blank_groups=int(data["group"].isna().sum()),
     )

@@ -4,8 +4,10 @@ The law asks for a standardised, valid and reliable instrument; this module comp
 evidence a provider shows for it, per age band (the bands answer different versions, so their
 codes are never pooled) over all schools of the school year:
 
-1. **Overview**: respondents, complete and partial responses, counted respondents (a score on
-   every ``mean`` scale, as in the school figures).
+1. **Overview**: respondents, complete and partial responses. The respondents are those of the
+   year's release plan (:func:`analytics.disclosure.release_plan`): the counted respondents (a
+   score on every ``mean`` scale) of the school-bands that are exported (at least ``min_n``
+   counted respondents, round closed), so a band is the sum of the research export's schools.
 2. **Items**: the distribution of each item over its option codes, with "I'd rather not say"
    (declined) and unanswered apart; the mean and SD of the codes of ordered items.
 3. **Reliability**: Cronbach's alpha with its Feldt interval per ``mean`` scale and the
@@ -19,13 +21,17 @@ codes are never pooled) over all schools of the school year:
    schools (units of school and band) with at least ``min_n`` counted respondents, when there
    are at least ``min_schools`` of them.
 
-Privacy: a band with fewer than ``min_n`` respondents gets no figures at all. Counts of pupils
-(the overview and every item's distribution) are partitions of the band's respondents and go
-through :func:`analytics.suppression.suppress`, so a hidden cell cannot be recovered from the
-shown ones. An item's mean and SD are shown only when none of its cells with pupils is hidden
-(else mean and n would give away the hidden cells). Statistics that are not counts (alpha,
+Privacy: a band with fewer than ``min_n`` respondents gets no figures at all. The overview
+(completed and partial) is a partition of the band's respondents and goes through
+:func:`analytics.suppression.suppress`, so a hidden cell cannot be recovered from the shown
+ones. An item's distribution (with its mean and SD) is shown whole when at least ``min_n``
+answered it, else not at all: the same rule as the option shares of the delivery and the
+school report, whose schools add up to the band. Statistics that are not counts (alpha,
 correlations, loadings) are blanked with the reason when they rest on fewer than ``min_n``
 pupils. No figure across bands is published, so a band's count cannot be had by subtraction.
+An item (or the completed/partial split) that exactly one school of the band hides in its own
+figures is hidden at band level too (reason ``one_school_hidden``), since the band minus the
+other schools would give it away.
 
 Why statsmodels for the factor analysis: ``factor_analyzer`` (0.5.1, the last release) calls
 scikit-learn's ``check_array(force_all_finite=...)``, which scikit-learn 1.8 removed, so it
@@ -53,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import DECLINED, UNANSWERED, Dataset
+from analytics.disclosure import ONE_SCHOOL_HIDDEN, STATUS, ReleasePlan, release_plan
 from analytics.reliability import cronbach_alpha, item_total_correlations
 from analytics.scales import mean_scale_items, pupil_scores, turned_items
 from analytics.suppression import ALL, suppress
@@ -106,18 +113,49 @@ def _partition(band: str, kind: str, parts: dict[str, int], total: int, min_n: i
     return suppress(table, "part", n="n", min_n=min_n, within=["band", "kind"], figures=["share"])
 
 
-def _overview(band: str, responses: pd.DataFrame, counted: pd.Series, min_n: int) -> pd.DataFrame:
+def _overview(band: str, responses: pd.DataFrame, min_n: int, shown: bool) -> pd.DataFrame:
+    """Completed and partial among the band's (counted) respondents; both hidden when the
+    release plan says a school's hidden counts would follow from them (``shown`` false)."""
     total = len(responses)
     completed = int(responses["completed"].astype(bool).sum())
-    n_counted = int(counted.sum())
     status = _partition(
         band, "status", {"completed": completed, "partial": total - completed}, total, min_n
     )
-    scored = _partition(
-        band, "counted", {"counted": n_counted, "not_counted": total - n_counted}, total, min_n
+    return status if shown else _hide_parts(status)
+
+
+def _hide_parts(table: pd.DataFrame) -> pd.DataFrame:
+    """Every part (not the total) of a suppressed partition hidden with reason
+    :data:`analytics.disclosure.ONE_SCHOOL_HIDDEN`, where not hidden already."""
+    part = (table["part"] != ALL).to_numpy(dtype=bool)
+    fresh = part & ~table["suppressed"].astype(bool).to_numpy()
+    out = table.copy()
+    out.loc[part, "n"] = pd.NA
+    out.loc[part, "share"] = np.nan
+    out.loc[part, "suppressed"] = True
+    out.loc[fresh, "reason"] = ONE_SCHOOL_HIDDEN
+    return out
+
+
+def _item_cells(
+    band: str, item: str, parts: dict[str, int], total: int, *, hidden: bool
+) -> pd.DataFrame:
+    """An item's counts per part and the total (``All``), every part hidden when ``hidden``."""
+    table = pd.DataFrame(
+        {
+            "band": band,
+            "item": item,
+            "part": [*parts, ALL],
+            "n": pd.array([*parts.values(), total], dtype="Int64"),
+        }
     )
-    scored = scored[scored["part"] != ALL]  # the same total as in "status"
-    return pd.concat([status, scored], ignore_index=True)
+    table["share"] = table["n"].astype(float) / total if total else np.nan
+    part = (table["part"] != ALL).to_numpy(dtype=bool) & hidden
+    table.loc[part, "n"] = pd.NA
+    table.loc[part, "share"] = np.nan
+    table["suppressed"] = part
+    table["reason"] = pd.array([BELOW_MIN if p else None for p in part], dtype="string")
+    return table
 
 
 def item_distributions(
@@ -127,11 +165,13 @@ def item_distributions(
 
     Returns ``(cells, summary)``. ``cells``: ``band``, ``item``, ``part`` (the option code as
     text, ``declined``, ``unanswered`` or ``All`` = the band's respondents), ``label``, ``n``
-    and ``share`` (of the respondents), suppressed as one partition per item.
+    and ``share`` (of the respondents), ``suppressed`` and ``reason``.
     ``summary``: ``band``, ``item``, ``answered``, ``declined``, ``unanswered``, ``mean`` and
-    ``sd`` of the codes (ordered items only), shown only when no cell with pupils of the item
-    is hidden, else missing with ``reason`` ``"cells_hidden"``. Unanswered counts pupils who
-    did not get the item (a condition did not hold), skipped it or stopped before it.
+    ``sd`` of the codes (ordered items only). An item that fewer than ``min_n`` answered has
+    every part and its summary hidden (``reason`` ``"below_min"``), else all is shown: the
+    rule of every output's option shares (:mod:`analytics.disclosure`, rule 3). Unanswered
+    counts pupils who did not get the item (a condition did not hold), skipped it or stopped
+    before it.
     """
     total = len(responses)
     tables = []
@@ -152,15 +192,16 @@ def item_distributions(
                 f"item {item.id!r} holds codes that are not options of band {band!r}; "
                 "check the stored answers against the questionnaire version"
             )
-        cells = _partition(band, item.id, parts, total, min_n).rename(columns={"kind": "item"})
+        answered = codes[codes >= 1].astype(float)
+        # One rule for every output (analytics.disclosure, rule 3): an item's distribution is
+        # shown when at least min_n answered it, with every cell, as the delivery's and the
+        # school report's option shares are; else none of it.
+        leak = len(answered) < min_n
+        cells = _item_cells(band, item.id, parts, total, hidden=leak)
         labels = {str(o.code): o.label for o in options.options} if options else {}
         names = cells["part"].astype(str)
         cells.insert(3, "label", names.map(labels).fillna(""))
         tables.append(cells)
-        # Hidden cells with pupils: then the item's n and mean would give them away.
-        counts = names.map(parts).fillna(total)
-        leak = bool((cells["suppressed"].astype(bool) & (counts > 0)).any())
-        answered = codes[codes >= 1].astype(float)
         kind = questionnaire.answer_scales[item.scale].kind
         ordered = kind in ORDERED_KINDS and len(answered) >= 1
         summaries.append(
@@ -174,7 +215,7 @@ def item_distributions(
                 "sd": np.nan
                 if leak or not ordered or len(answered) < 2
                 else float(answered.std(ddof=1)),
-                "reason": "cells_hidden" if leak else None,
+                "reason": BELOW_MIN if leak else None,
             }
         )
     cells = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
@@ -182,6 +223,24 @@ def item_distributions(
     for column in ("answered", "declined", "unanswered"):
         if column in summary:
             summary[column] = summary[column].astype("Int64")
+    return cells, summary
+
+
+def _across_schools(
+    cells: pd.DataFrame, summary: pd.DataFrame, plan: ReleasePlan, band: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Items the release plan hides at band level (rule 5): every part and the summary."""
+    hidden = [item for item in summary["item"] if not plan.band_shown(band, str(item))]
+    if not hidden:
+        return cells, summary
+    of_hidden = cells["item"].isin(hidden).to_numpy(dtype=bool)
+    cells = pd.concat([cells[~of_hidden], _hide_parts(cells[of_hidden])]).sort_index(kind="stable")
+    rows = summary["item"].isin(hidden).to_numpy(dtype=bool)
+    summary = summary.copy()
+    for column in ("answered", "declined", "unanswered"):
+        summary.loc[rows, column] = pd.NA
+    summary.loc[rows, ["mean", "sd"]] = np.nan
+    summary.loc[rows, "reason"] = ONE_SCHOOL_HIDDEN
     return cells, summary
 
 
@@ -506,7 +565,11 @@ def instrument_report(
     if isinstance(min_schools, bool) or not isinstance(min_schools, int) or min_schools < 1:
         raise InvalidInput(f"min_schools must be a whole number of 1 or more, got {min_schools!r}")
     questionnaire = dataset.questionnaire
+    plan = release_plan(dataset, school_year, min_n=min_n)
     responses = dataset.year(school_year).responses
+    exported = plan.exported()
+    keys = zip(responses["school"].astype(str), responses["band"].astype(str), strict=True)
+    responses = responses[np.fromiter((key in exported for key in keys), bool, len(responses))]
     band_rows = []
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _BAND_TABLES}
     notes: list[str] = []
@@ -515,6 +578,9 @@ def instrument_report(
         rows = responses[(band_column == band).to_numpy()]
         if rows.empty:
             continue
+        # The counted respondents only, as in every other output: a band is then exactly the
+        # sum of its schools' figures (docs/instrument.md, "Ground rules").
+        rows = rows[pupil_scores(rows, questionnaire, band)["counted"].to_numpy(dtype=bool)]
         shown = len(rows) >= min_n
         band_rows.append(
             {
@@ -526,8 +592,9 @@ def instrument_report(
         if not shown:
             continue
         scores = pupil_scores(rows, questionnaire, band)
-        parts["overview"].append(_overview(band, rows, scores["counted"], min_n))
+        parts["overview"].append(_overview(band, rows, min_n, plan.band_shown(band, STATUS)))
         cells, summary = item_distributions(rows, questionnaire, band, min_n=min_n)
+        cells, summary = _across_schools(cells, summary, plan, band)
         parts["items"].append(cells)
         parts["item_summary"].append(summary)
         scales, per_item = _reliability(rows, questionnaire, band, min_n, confidence)
@@ -594,7 +661,8 @@ _SECTIONS = (
         "2. Complete and counted responses",
         "overview",
         ("kind", "part", "n", "share", "reason"),
-        "Counted: a score on every mean scale (at least 2/3 of its items answered).",
+        "Respondents are the counted pupils (a score on every mean scale, at least 2/3 of its "
+        "items answered) of the released schools; partial: stopped after that.",
     ),
     _Section(
         "3. Items: distribution and missingness",
@@ -660,7 +728,7 @@ def render_markdown(report: InstrumentReport) -> str:
 
     An en dash is a figure not shown; its row's ``reason`` says why (``below_min``: fewer
     than min_n pupils; ``complementary``: hidden so that a small cell cannot be recomputed;
-    ``cells_hidden``, ``few_schools``, ``one_item``, ``no_variance``). See docs/instrument.md.
+    ``one_school_hidden``, ``few_schools``, ``one_item``, ``no_variance``). See docs/instrument.md.
     """
     out = [
         f"# Instrument evidence {report.school_year}",

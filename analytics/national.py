@@ -71,9 +71,11 @@ __all__ = [
     "DECLINED_OPTION",
     "UNIT_COLUMNS",
     "NationalTables",
+    "UnitCounts",
     "national_tables",
     "option_share_table",
     "school_table",
+    "unit_counts",
 ]
 
 #: The columns that name a unit in both tables.
@@ -387,6 +389,7 @@ class _Pass:
         self.started = per_unit.sum(axis=1)
         self.completed = per_unit[:, 1] + per_unit[:, 3]
         self.respondents = per_unit[:, 2] + per_unit[:, 3]
+        self.counted_partial = per_unit[:, 2]  # counted respondents who did not finish
 
         self.item_counts = self._item_counts(option_items, complete)
         self._check_codes()  # before anything adds codes up: a stray code could overflow a key
@@ -829,6 +832,33 @@ def national_tables(
     wanted = _wanted_items(dataset.questionnaire, items)
     run = _Pass(dataset, school_year, wanted)
     return NationalTables(_school_table(run, min_n), _option_share_table(run, min_n, wanted))
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    """Whole-number counts per unit of a school year, unsuppressed: what the release plan
+    (:mod:`analytics.disclosure`) decides on. Never written anywhere as they are.
+
+    ``units``: ``school``, ``school_year``, ``sector``, ``band`` (rows in :func:`school_table`
+    order), ``started``, ``completed``, ``respondents`` (counted), ``counted_partial``
+    (counted respondents who did not reach the end). ``codes[item]``: units x code slots of
+    the counted respondents, slot 0 declined (-1), slot 1 unanswered (0), slot c + 1 code c.
+    """
+
+    units: pd.DataFrame
+    codes: dict[str, np.ndarray]
+
+
+def unit_counts(dataset: Dataset, school_year: str, items: Sequence[str]) -> UnitCounts:
+    """The counts of :class:`UnitCounts` for ``items`` (any measured items), in one pass."""
+    wanted = _wanted_items(dataset.questionnaire, items)
+    run = _Pass(dataset, school_year, wanted)
+    units = run.units.units.copy()
+    units["started"] = run.started.astype(np.int64)
+    units["completed"] = run.completed.astype(np.int64)
+    units["respondents"] = run.respondents.astype(np.int64)
+    units["counted_partial"] = run.counted_partial.astype(np.int64)
+    return UnitCounts(units, {item: run.counted_codes(item) for item in wanted})
 
 
 def school_table(dataset: Dataset, school_year: str, *, min_n: int = 10) -> pd.DataFrame:

@@ -298,6 +298,13 @@ class Content:
         return found
 
     def participation_sentence(self, figures: SchoolFigures) -> str:
+        if figures.completion is None:  # started and completed would show a small count
+            return self.w(
+                "participation_counted",
+                respondents=self.n.count(figures.respondents),
+                enrolled=self.n.count(self.results.enrolled),
+                rate=self.n.share(figures.response_rate),
+            )
         return self.w(
             "participation",
             respondents=self.n.count(figures.respondents),

@@ -20,13 +20,17 @@ Definitions, briefly (docs/school-report.md has them in full):
   (:func:`analytics.prevalence.any_prevalence`). Wilson 95 % intervals.
 - *enrolled*: the ``enrolled`` of the school's groups of that year whose grade gets the band;
   response rate = respondents / enrolled.
-- A unit with fewer than ``min_n`` respondents gets no figures (``figures`` is None). Any share
-  whose denominator is below ``min_n`` is blanked; breakdowns by group, grade and context items
-  (gender) go through :func:`analytics.suppression.suppress`, groups nested in their grade and
-  each share also on its own denominator. So no figure here rests on fewer than ``min_n``
-  pupils and no hidden cell can be worked out from shown ones; the report may show anything
-  this object holds. (Counts inside a shown figure, such as one option's count, may be small,
-  as in the delivery's option shares.)
+- What may be shown is the year's release plan (:func:`analytics.disclosure.release_plan`),
+  the same for every output. A unit with fewer than ``min_n`` respondents gets no figures
+  (``figures`` is None). Any share whose denominator is below ``min_n`` is blanked; an item's
+  option shares (over the pupils who saw it) only when at least ``min_n`` answered it, so they
+  never rebuild a hidden share; started and completed (``completion``) only when none of
+  completed, partial, counted and not counted is below ``min_n`` (0 is fine); breakdowns by
+  group, grade and context items (gender) go through :func:`analytics.suppression.suppress`,
+  groups nested in their grade and each share also on its own denominator. So no figure here
+  rests on fewer than ``min_n`` pupils and no hidden cell can be worked out from shown ones;
+  the report may show anything this object holds. (Counts inside a shown figure, such as one
+  option's count, may be small, as in the delivery's option shares.)
 - Peers: the other schools of the same sector, band and school year with at least ``min_n``
   respondents. Percentile (:func:`analytics.comparison.percentile_rank`) and the reference value
   (pooled over the peers' pupils) only when the peers and the school make at least
@@ -48,6 +52,7 @@ from dataclasses import replace
 import pandas as pd
 
 from analytics.dataset import Dataset
+from analytics.disclosure import release_plan
 from analytics.representativeness import Verdict
 from analytics.school_results.figures import _band_of, _choose_band, _figures
 from analytics.school_results.model import (
@@ -172,11 +177,11 @@ def school_results(
     if chosen is None:
         return results
     unit = unit_all[unit_all["band"].astype(str) == chosen]
+    plan = release_plan(dataset, school_year, min_n=min_n)
+    if not plan.published(school, chosen):
+        return results
     spec = _spec(questionnaire, chosen)
     pupils = _pupils(unit, spec)
-    counted = pupils["counted"]
-    if int(counted.sum()) < min_n:
-        return results
 
     # Peers (same sector, band, year) and the previous year, as unit values.
     band_col = responses["band"].astype(str)
@@ -213,5 +218,7 @@ def school_results(
         previous_year=previous_year,
         min_n=min_n,
         min_schools=min_schools,
+        plan=plan,
+        school=school,
     )
     return replace(results, figures=figures)

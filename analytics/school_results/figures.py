@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from analytics.dataset import DECLINED, UNANSWERED, values
+from analytics.disclosure import ReleasePlan
 from analytics.prevalence import any_prevalence, option_shares, prevalence
 from analytics.reliability import Reliability, cronbach_alpha
 from analytics.scales import code_range, describe_scale, turned_items
@@ -75,13 +76,20 @@ def _reliability(
 
 
 def _item_shares(
-    questionnaire: Questionnaire, responses: pd.DataFrame, item: Item, band: str, min_n: int
+    questionnaire: Questionnaire,
+    responses: pd.DataFrame,
+    item: Item,
+    band: str,
+    min_n: int,
+    shown: bool,
 ) -> ItemShares:
+    """Option shares over the pupils who saw the item; ``shown`` is the release plan's
+    decision (at least ``min_n`` answered it, declining not counted)."""
     options = questionnaire.options(item, band)
     assert options is not None  # items of the band have options (validated at load)
     codes = responses[item.id]
     seen = int(((codes > UNANSWERED) | (codes == DECLINED)).sum())
-    if seen < min_n:
+    if not shown or seen < min_n:
         return ItemShares(item.id, None, (), ())
     table = option_shares(
         values(responses, [item.id])[item.id],
@@ -179,14 +187,24 @@ def _figures(
     previous_year: str,
     min_n: int,
     min_schools: int,
+    plan: ReleasePlan,
+    school: str,
 ) -> SchoolFigures:
     band = spec.band
+
+    def shown(item_id: str) -> bool:
+        return plan.item_shown(school, band, item_id)
+
     counted_index = pupils.index[pupils["counted"]]
     rows = unit.loc[counted_index]
     counted = pupils.loc[counted_index]
     respondents = len(counted_index)
     completed = int(unit["completed"].astype(bool).sum())
-    completion = Completion(started=len(unit), completed=completed, partial=len(unit) - completed)
+    completion = (
+        Completion(started=len(unit), completed=completed, partial=len(unit) - completed)
+        if plan.completion_shown(school, band)
+        else None
+    )
 
     scales = []
     for scale in spec.means:
@@ -229,7 +247,7 @@ def _figures(
             result = any_prevalence(flags, share.items, cutoff=1, min_share=MIN_SHARE)
             forms.extend(_prevalence_figure(i, share.mark, flags[i], min_n) for i in share.items)
             bullying_options.extend(
-                _item_shares(questionnaire, rows, _item(questionnaire, i), band, min_n)
+                _item_shares(questionnaire, rows, _item(questionnaire, i), band, min_n, shown(i))
                 for i in share.items
             )
         figure = _share_figure(
@@ -252,7 +270,7 @@ def _figures(
         shares.append(figure)
 
     follow_ups = tuple(
-        _item_shares(questionnaire, rows, item, band, min_n)
+        _item_shares(questionnaire, rows, item, band, min_n, shown(item.id))
         for _, item in questionnaire.items_in_band(band)
         if item.condition is not None
     )

@@ -217,7 +217,7 @@ class SchoolFigures:
 
     respondents: int
     response_rate: float
-    completion: Completion
+    completion: Completion | None  # None: the release plan hides started and completed
     scales: tuple[MeanFigure, ...]
     shares: tuple[ShareFigure, ...]
     frequencies: tuple[Frequency, ...]

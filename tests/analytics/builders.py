@@ -21,6 +21,7 @@ from analytics.dataset import (
     Dataset,
     item_ids,
 )
+from analytics.scales import mean_scale_items
 from flows import load_questionnaire
 from flows.model import Questionnaire
 from tests.flows.participant import SAFETY_PO, WELLBEING_PO
@@ -50,13 +51,30 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 
 
 def dataset_of(rows: Sequence[Mapping[str, object]], questionnaire: Questionnaire = Q) -> Dataset:
-    """A Dataset of the rows alone: no groups, schools or rounds."""
+    """A Dataset of the rows with no groups; each school of the rows is registered and has a
+    closed round with consent in each of its years (what the year outputs release)."""
+    frame = responses(rows, questionnaire)
+    schools = sorted(
+        set(zip(frame["school"].astype(str), frame["sector"].astype(str), strict=True))
+    )
+    rounds = sorted(
+        set(zip(frame["school"].astype(str), frame["school_year"].astype(str), strict=True))
+    )
     return Dataset(
         questionnaire=questionnaire,
-        responses=responses(rows, questionnaire),
+        responses=frame,
         groups=_empty(GROUP_COLUMNS),
-        schools=_empty(SCHOOL_COLUMNS),
-        rounds=_empty(ROUND_COLUMNS),
+        schools=pd.DataFrame(
+            [(code, code[:4], code[4:], f"School {code}", sector) for code, sector in schools],
+            columns=list(SCHOOL_COLUMNS),
+        ),
+        rounds=pd.DataFrame(
+            [
+                (code, year, questionnaire.id, questionnaire.version, "closed", True)
+                for code, year in rounds
+            ],
+            columns=list(ROUND_COLUMNS),
+        ),
     )
 
 
@@ -139,7 +157,11 @@ def pupils(
     sector: str = "po",
     answers: Mapping[str, int] | None = None,
     year: str = YEAR,
+    counted: bool = False,
 ) -> list[dict[str, object]]:
-    """``count`` pupils of one group; pupil i answers safe_school with 1 + i % 4 by default."""
+    """``count`` pupils of one group; pupil i answers safe_school with 1 + i % 4 by default.
+    ``counted``: first answer every item of the band's mean scales with 2, so the pupils
+    count as respondents (a score on every mean scale)."""
     meta = _meta(school, group, grade, year=year, sector=sector, band=band, completed=True)
-    return [{**meta, "safe_school": 1 + i % 4, **(answers or {})} for i in range(count)]
+    scales = {item: 2 for items in mean_scale_items(Q, band).values() for item in items if counted}
+    return [{**meta, **scales, "safe_school": 1 + i % 4, **(answers or {})} for i in range(count)]

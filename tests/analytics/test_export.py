@@ -6,6 +6,7 @@ import doctest
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,16 @@ from analytics.export import (
 )
 from analytics.instrument import pupil_scores
 from analytics.synthetic import synthetic_dataset
-from tests.analytics.builders import YEAR, Q, dataset_of, pupils
+from tests.analytics.builders import YEAR, Q, dataset_of
+from tests.analytics.builders import pupils as any_pupils
 from veilig.errors import ConfigurationError, InvalidInput
 
 ITEMS = item_ids(Q)
+
+
+def pupils(*args: Any, **kwargs: Any) -> list[dict[str, object]]:
+    """Pupils who count as respondents: the export's unit rule counts those."""
+    return any_pupils(*args, counted=True, **kwargs)
 
 
 def test_small_groups_grades_and_schools_are_not_identifiable() -> None:

@@ -13,6 +13,7 @@ from sklearn.decomposition import FactorAnalysis
 
 import analytics.instrument
 from analytics.dataset import DECLINED, UNANSWERED, Dataset
+from analytics.disclosure import release_plan
 from analytics.instrument import (
     PERCENTILES,
     InstrumentReport,
@@ -188,16 +189,16 @@ def test_item_distribution_by_hand() -> None:
     responses = dataset_of(_safe_school_pupils()).responses
     cells, summary = item_distributions(responses, Q, "po", min_n=1)
     safe = cells[cells["item"] == "safe_school"].set_index("part")
-    assert safe["n"].drop("1").to_dict() == {
-        "4": 5,
-        "3": 4,
+    assert safe["n"].to_dict() == {
+        "1": 0,
         "2": 1,
+        "3": 4,
+        "4": 5,
         "declined": 1,
         "unanswered": 1,
         "All": 12,
     }
-    # An empty cell is below any min_n too: hidden, and known to be 0 (it protects nobody).
-    assert safe.loc["1", "reason"] == "below_min"
+    assert not safe["suppressed"].any()
     assert safe.loc["3", "label"] == "Meestal wel" and safe.loc["All", "share"] == 1.0
     assert safe.loc["4", "share"] == pytest.approx(5 / 12)
     row = summary.set_index("item").loc["safe_school"]
@@ -209,20 +210,20 @@ def test_item_distribution_by_hand() -> None:
     assert np.isnan(summary.set_index("item").loc["gender", "mean"])
 
 
-def test_item_distribution_hides_small_cells_and_the_mean_that_would_reveal_them() -> None:
+def test_item_distribution_is_shown_whole_or_not_at_all() -> None:
+    """The rule of every output's option shares (issue 9): shown when at least min_n answered
+    the item, small cells included (the schools' option shares add up to them anyway)."""
     responses = dataset_of(_safe_school_pupils()).responses
-    cells, summary = item_distributions(responses, Q, "po", min_n=2)
+    cells, summary = item_distributions(responses, Q, "po", min_n=10)
     safe = cells[cells["item"] == "safe_school"].set_index("part")
-    # Code 2, declined and unanswered (1 each) are below 2; code 1 is empty (0, known).
-    assert safe["reason"].dropna().to_dict() == {
-        "2": "below_min",
-        "1": "below_min",
-        "declined": "below_min",
-        "unanswered": "below_min",
-    }
-    assert safe.loc[["4", "3", "All"], "n"].tolist() == [5, 4, 12]
+    assert not safe["suppressed"].any() and safe.loc["2", "n"] == 1  # 10 answered
+    cells, summary = item_distributions(responses, Q, "po", min_n=11)
+    safe = cells[cells["item"] == "safe_school"].set_index("part")
+    parts = safe.drop("All")
+    assert parts["suppressed"].all() and parts["n"].isna().all()
+    assert set(parts["reason"]) == {"below_min"} and safe.loc["All", "n"] == 12
     row = summary.set_index("item").loc["safe_school"]
-    assert row["reason"] == "cells_hidden"
+    assert row["reason"] == "below_min"
     assert pd.isna(row["answered"]) and np.isnan(row["mean"])
 
 
@@ -285,6 +286,11 @@ def test_reliability_matches_pingouin_on_turned_items(
     dataset, report = synthetic_report
     responses = dataset.responses
     rows = responses[responses["band"] == "vo"]
+    # The report's pupils: the counted respondents of the units the release plan exports.
+    exported = release_plan(dataset, YEAR).exported()
+    keys = zip(rows["school"].astype(str), rows["band"].astype(str), strict=True)
+    rows = rows[[key in exported for key in keys]]
+    rows = rows[pupil_scores(rows, Q, "vo")["counted"].to_numpy(dtype=bool)]
     items = list(mean_scale_items(Q, "vo")["veiligheidsbeleving"])
     frame = turned_items(rows, Q, items, "vo")
     # pingouin counts n before its listwise deletion: give it the complete cases.
@@ -344,14 +350,22 @@ def test_no_published_count_is_below_min_n(
     dataset, report = synthetic_report
     responses = dataset.responses
     min_n = report.min_n
+    overview = report.overview
+    assert (overview.loc[~overview["suppressed"], "n"] >= min_n).all()
     for name in ("overview", "items"):
         table = report.tables()[name]
-        shown = table[~table["suppressed"]]
-        assert (shown["n"] >= min_n).all(), name
         assert table.loc[table["suppressed"], ["n", "share"]].isna().all().all()
-    # In every item's partition, the hidden cells with pupils are none or at least two.
+    # An item is shown whole when at least min_n answered it, else none of its parts.
+    summary = report.item_summary
+    assert (summary["answered"].dropna() >= min_n).all()
+    # In every item's partition, the hidden cells with pupils are none or at least two; the
+    # partition is over the counted respondents of the units the release plan exports.
+    exported = release_plan(dataset, report.school_year, min_n=min_n).exported()
+    keys = zip(responses["school"].astype(str), responses["band"].astype(str), strict=True)
+    responses = responses[[key in exported for key in keys]]
     for (band, item), cells in report.items.groupby(["band", "item"]):
-        codes = responses.loc[responses["band"] == band, item]
+        rows = responses[responses["band"] == band]
+        codes = rows.loc[pupil_scores(rows, Q, str(band))["counted"].to_numpy(dtype=bool), item]
         true = {
             "declined": int((codes == DECLINED).sum()),
             "unanswered": int((codes == UNANSWERED).sum()),
@@ -369,14 +383,20 @@ def test_no_published_count_is_below_min_n(
 
 
 def test_a_small_band_gets_no_figures() -> None:
-    rows = [
-        *_safe_school_pupils(),
-        *pupils("77SO00", "SO1", 3, 6, band="so", sector="so"),
-    ]
+    # Counted respondents (the release's unit rule) who each leave one item of every scale
+    # open, so nobody answered every item.
+    big = pupils("12AB00", "7A", 7, 12, counted=True)
+    for row, code in zip(big, [4] * 5 + [3] * 4 + [2] + [DECLINED, UNANSWERED], strict=True):
+        row["safe_school"] = code
+        for items in mean_scale_items(Q, "po").values():
+            row[[item for item in items if item != "safe_school"][-1]] = UNANSWERED
+    small = pupils("77SO00", "SO1", 3, 6, band="so", sector="so", counted=True)
+    rows = [*big, *[row | {"safe_school": 1} for row in small]]
     report = instrument_report(dataset_of(rows), YEAR, min_n=10)
     bands = report.bands.set_index("band")
     assert bands.loc["po", "respondents"] == 12
-    assert pd.isna(bands.loc["so", "respondents"]) and bands.loc["so", "reason"] == "below_min"
+    # The SO school is below min_n, so it is in no output: its band has no pupils to report.
+    assert "so" not in bands.index
     for name, table in report.tables().items():
         if name != "bands" and not table.empty:
             assert "so" not in set(table["band"]), name
