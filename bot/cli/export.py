@@ -143,6 +143,12 @@ def export(
             f"Left out {count(result.left_out_respondents, 'respondent')} of "
             f"{count(result.left_out_units, 'school-band')} with fewer than {min_n} respondents."
         )
+    if result.not_closed_respondents:
+        typer.echo(
+            f"Left out {count(result.not_closed_respondents, 'respondent')} of "
+            f"{count(result.not_closed_units, 'school-band')} whose round is still open "
+            "(only closed rounds are exported; see docs/research-export.md)."
+        )
     if result.blank_grades or result.blank_groups:
         typer.echo(
             f"Blanked to protect small cells: grade in {result.blank_grades} rows, group in "

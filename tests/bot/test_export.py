@@ -153,3 +153,12 @@ def test_instrument_report_writes_markdown_and_tables(school_year: Cli, tmp_path
     run.ok("instrument", "report", "--school-year", YEAR, "--out", str(target))
     wrong = run("instrument", "report", "--school-year", YEAR, "--out", str(tmp_path / "x.txt"))
     assert wrong.code == 1 and ".md" in wrong.err
+
+
+def test_an_open_round_is_left_out_and_said_so(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, "12AB00", [("7A", 7, 14)], pupils=14)
+    add_school(cli, "34CD00", [("7A", 7, 12)], pupils=12)
+    cli.ok("round", "close", "12AB00", "--school-year", YEAR)
+    out = cli.ok("export", "--school-year", YEAR, "--out", str(tmp_path / "r.csv")).out
+    assert "Wrote 14 respondents of 1 school" in out
+    assert "Left out 12 respondents of 1 school-band whose round is still open" in out
