@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,13 +57,9 @@ __all__ = [
     "NotDelivered",
     "Reason",
     "build_delivery",
-    "deliver_files",
-    "existing_delivery",
-    "refuse_existing",
     "render_files",
     "validate_document",
     "validate_manifest",
-    "write_files",
 ]
 
 FORMAT = "veilig-inspectie-delivery"
@@ -612,74 +607,3 @@ def render_files(delivery: Delivery) -> dict[str, bytes]:
     validate_manifest(manifest)
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
-
-
-def existing_delivery(out: Path) -> list[str]:
-    """The delivery files that ``out`` already holds (empty when it holds none)."""
-    if not out.exists():
-        return []
-    if not out.is_dir():
-        raise InvalidInput(f"{out} is a file, not a folder; give a folder for the delivery")
-    return [name for name in (*DATA_FILES, MANIFEST) if (out / name).exists()]
-
-
-def refuse_existing(out: Path, *, force: bool) -> None:
-    """Refuse a folder that already holds a delivery, unless ``force``."""
-    present = existing_delivery(out)
-    if present and not force:
-        raise InvalidInput(
-            f"{out} already holds a delivery ({', '.join(present)}); choose a new folder, or "
-            "replace it on purpose (force)"
-        )
-
-
-def write_files(files: Mapping[str, bytes], out: Path, *, force: bool = False) -> None:
-    """Write the files into the folder ``out`` (made if missing, with its parents).
-
-    A folder that already holds a delivery file is refused unless ``force``: a delivery that
-    was sent must not be overwritten by accident. Each file goes to a temporary name first and
-    is then renamed, the manifest last, so a reader never sees a half-written file, and a
-    manifest only once every file it lists is in place. Other files in ``out`` are left alone.
-    """
-    refuse_existing(out, force=force)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            temporary = out / f".{name}.partial"
-            temporary.write_bytes(data)
-            os.replace(temporary, out / name)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot write the delivery to {out}: {exc.strerror}; check the folder"
-        ) from None
-
-
-@dataclass(frozen=True)
-class Written:
-    """A delivery written to disk: what it holds, the files and the manifest's checksum."""
-
-    delivery: Delivery
-    files: dict[str, bytes]
-    out: Path
-
-    @property
-    def manifest_sha256(self) -> str:
-        return _sha256(self.files[MANIFEST])
-
-
-def deliver_files(
-    dataset: Dataset,
-    school_year: str,
-    schools: pd.DataFrame | None,
-    options: pd.DataFrame | None,
-    out: Path,
-    *,
-    min_n: int = 10,
-    force: bool = False,
-) -> Written:
-    """Build, render, check and write a delivery (the tables are computed when ``None``)."""
-    refuse_existing(out, force=force)  # before the work, not after it
-    delivery = build_delivery(dataset, school_year, min_n=min_n, schools=schools, options=options)
-    files = render_files(delivery)
-    write_files(files, out, force=force)
-    return Written(delivery, files, out)

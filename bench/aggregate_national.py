@@ -331,8 +331,9 @@ def _duckdb_core(dataset: Dataset) -> float:
 
 
 async def batch(url: str) -> dict[str, Any]:
-    from analytics.delivery import deliver_files
+    from analytics.delivery import build_delivery, render_files
     from analytics.national import national_tables
+    from bot.cli.deliver import write_files
 
     await _copy_floor(url)  # warm the server's caches so both timings see the same state
     copy_s, copy_bytes = await _copy_floor(url)
@@ -344,7 +345,10 @@ async def batch(url: str) -> dict[str, Any]:
         tables = national_tables(dataset, SCHOOL_YEAR)  # both tables from one pass
         computed = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
-            deliver_files(dataset, SCHOOL_YEAR, tables.schools, tables.options, Path(out))
+            delivery = build_delivery(
+                dataset, SCHOOL_YEAR, schools=tables.schools, options=tables.options
+            )
+            write_files(render_files(delivery), Path(out), force=True)
         written = time.perf_counter()
     finally:
         await database.dispose()

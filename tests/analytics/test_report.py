@@ -6,12 +6,11 @@ import functools
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from analytics.report import TEXT_LIMIT, Report, make_report, write_report
+from analytics.report import TEXT_LIMIT, Report, make_report
 from analytics.report.catalogue import LOCALES, missing_translations, po_bytes, template
 from analytics.report.document import Table
 from analytics.report.i18n import report_texts, words
@@ -113,23 +112,6 @@ def test_the_same_results_give_the_same_bytes() -> None:
     assert again.pdf == first.pdf
     assert again.charts == first.charts
     assert again.text == first.text
-
-
-def test_write_report_puts_the_files_beside_the_pdf(tmp_path: Path) -> None:
-    files = write_report(rich(), Q, tmp_path / "rapport.pdf", today=TODAY)
-    assert files.pdf.read_bytes().startswith(b"%PDF-")
-    names = sorted(path.name for path in files.charts)
-    assert names == sorted(
-        f"rapport-{name}.png" for name in ("scores", "shares", "forms", "where", "response")
-    )
-    for path in files.charts:
-        assert path.read_bytes().startswith(b"\x89PNG")
-    assert files.text == tmp_path / "rapport.txt"
-    assert files.text.read_text(encoding="utf-8") == rich_report().text
-    with pytest.raises(InvalidInput, match=r"\.pdf"):
-        write_report(rich(), Q, tmp_path / "rapport.docx", today=TODAY)
-    with pytest.raises(InvalidInput, match="not a folder"):
-        write_report(rich(), Q, tmp_path / "missing" / "rapport.pdf", today=TODAY)
 
 
 # --------------------------------------------------------------------------- min_n

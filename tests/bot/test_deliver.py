@@ -111,13 +111,23 @@ def test_a_school_year_is_delivered(cli: Cli, tmp_path: Path) -> None:
     assert [r.sha256 for r in _deliveries(cli)] == [record.sha256] * 2
 
     # Into the first folder: refused without --force, and nothing changes.
+    (out / "note.txt").write_text("kept")
+    (out / "schools.csv").write_text("tampered")
     refused = cli("deliver", "--school-year", YEAR, "--out", str(out))
     assert refused.code == 1 and "already holds a delivery" in refused.err
     assert refused.err.count("\n") == 1
     assert len(_deliveries(cli)) == 2
+    assert (out / "schools.csv").read_text() == "tampered"
     forced = cli("deliver", "--school-year", YEAR, "--out", str(out), "--force")
     assert forced.code == 0, forced.err
+    assert (out / "note.txt").read_text() == "kept"  # other files stay
+    (out / "note.txt").unlink()
     assert _read(out) == files and len(_deliveries(cli)) == 3
+    assert not list(out.glob(".*.partial"))
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    not_a_folder = cli("deliver", "--school-year", YEAR, "--out", str(a_file))
+    assert not_a_folder.code == 1 and "is a file, not a folder" in not_a_folder.err
 
 
 def test_nothing_to_deliver_writes_nothing(cli: Cli, tmp_path: Path) -> None:
