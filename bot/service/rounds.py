@@ -89,15 +89,14 @@ async def store_figures(ctx: Context, dataset: Dataset, school_year: str) -> int
         & dataset.rounds["status"].isin(["closed", "delivered"])
     ]
     wanted = set(closed["school"].astype(str))
-    per_school: dict[str, dict[str, dict[str, float | int | None]]] = {}
-    for (code, band), values in unit_figures(dataset, school_year).items():
-        if code in wanted:
-            per_school.setdefault(code, {})[band] = values
     async with ctx.database.transaction() as session:
-        for code, per_band in per_school.items():
-            round_ = await rounds.get(session, SchoolCode.parse(code), school_year)
-            await figures.save(session, round_.id, per_band, ctx.today())
-    return sum(len(per_band) for per_band in per_school.values())
+        ids = await figures.round_ids(session, school_year)
+        per_round: dict[int, dict[str, dict[str, float | int | None]]] = {}
+        for (code, band), values in unit_figures(dataset, school_year).items():
+            if code in wanted:
+                per_round.setdefault(ids[SchoolCode.parse(code)], {})[band] = values
+        await figures.save(session, per_round, ctx.today())
+    return sum(len(per_band) for per_band in per_round.values())
 
 
 async def list_rounds(

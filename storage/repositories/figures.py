@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Round, School, SchoolFigures
 from storage.values import RoundStatus, SchoolCode, Sector
+
+CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +30,33 @@ class UnitFigures:
 
 
 async def save(
-    session: AsyncSession, round_id: int, per_band: Mapping[str, Mapping[str, Any]], today: date
+    session: AsyncSession,
+    per_round: Mapping[int, Mapping[str, Mapping[str, Any]]],
+    today: date,
 ) -> None:
-    """Replace the stored figures of a round with ``per_band`` (band -> figures)."""
-    await session.execute(delete(SchoolFigures).where(SchoolFigures.round_id == round_id))
-    session.add_all(
-        SchoolFigures(round_id=round_id, band=band, figures=dict(figures), computed_on=today)
-        for band, figures in sorted(per_band.items())
+    """Replace the stored figures of each round with its ``band -> figures``, in bulk (the
+    national batch stores 8,000 schools at once)."""
+    rounds = sorted(per_round)
+    for start in range(0, len(rounds), CHUNK):
+        chunk = rounds[start : start + CHUNK]
+        await session.execute(delete(SchoolFigures).where(SchoolFigures.round_id.in_(chunk)))
+    rows = [
+        {"round_id": round_id, "band": band, "figures": dict(values), "computed_on": today}
+        for round_id in rounds
+        for band, values in sorted(per_round[round_id].items())
+    ]
+    if rows:
+        await session.execute(insert(SchoolFigures), rows)
+
+
+async def round_ids(session: AsyncSession, school_year: str) -> dict[SchoolCode, int]:
+    """The round of every school in ``school_year``."""
+    rows = await session.execute(
+        select(School.brin, School.vestiging, Round.id)
+        .join(Round, Round.school_id == School.id)
+        .where(Round.school_year == school_year)
     )
-    await session.flush()
+    return {SchoolCode(brin, vestiging): round_id for brin, vestiging, round_id in rows}
 
 
 async def of_peers(
