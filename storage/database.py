@@ -110,8 +110,10 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back on any error."""
+        in_body = False
         try:
             async with self._sessions() as session, session.begin():
+                in_body = True
                 yield session
         except IntegrityError as exc:
             # An integrity error a repository did not anticipate is a bug, not bad input.
@@ -121,6 +123,10 @@ class Database:
                 raise self.unavailable(exc) from exc
             raise
         except OSError as exc:
+            # Only a failure to reach the database is the database's; a file the caller
+            # could not write inside the unit of work is reported as what it is.
+            if in_body:
+                raise
             raise self.unavailable(exc) from exc
 
     async def dispose(self) -> None:

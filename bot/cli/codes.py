@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.files import open_new
+from bot.cli.files import cannot_write, open_new
 from bot.cli.output import spreadsheet_safe
 from bot.cli.runtime import (
     OPERATOR,
@@ -52,8 +52,11 @@ def codes(
 
     async def keep(issued: IssuedCodes) -> None:
         nonlocal written
-        _write(out, issued)
-        written = True
+        written = True  # from here on, a file may exist that must go if anything fails
+        try:
+            _write(out, issued)
+        except OSError as exc:
+            raise cannot_write(out, exc) from None
 
     try:
         issued = with_service(

@@ -8,12 +8,12 @@ renamed, the manifest last. See docs/delivery-format.md.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import typer
 
+from bot.cli.files import write_all
 from bot.cli.output import count
 from bot.cli.runtime import (
     OPERATOR,
@@ -107,19 +107,16 @@ def _refuse_existing(out: Path, *, force: bool) -> None:
 
 
 def write_files(files: Mapping[str, bytes], out: Path, *, force: bool) -> None:
-    """Each file to a temporary name, then renamed, the manifest last: a reader never sees a
-    half-written file, nor a manifest before every file it lists is in place."""
+    """Every file whole, then in place, the manifest last: a reader never sees a half-written
+    file, nor a manifest before every file it lists is in place (bot/cli/files.py)."""
     _refuse_existing(out, force=force)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            temporary = out / f".{name}.partial"
-            temporary.write_bytes(data)
-            os.replace(temporary, out / name)
     except OSError as exc:
         raise InvalidInput(
             f"cannot write the delivery to {out}: {exc.strerror}; check the folder"
         ) from None
+    write_all({out / name: data for name, data in files.items()}, force=force)
 
 
 def _report_not_delivered(result: DeliveryResult) -> None:

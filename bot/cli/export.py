@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.files import open_new
+from bot.cli.files import write_all
 from bot.cli.output import count
 from bot.cli.runtime import OPERATOR, SchoolYear, at_least_one, school_year_or_current, with_service
 from bot.service.results import ExportFiles, research_export
@@ -49,42 +49,20 @@ def targets_of(out: Path) -> Targets:
     )
 
 
-def _write_new(path: Path, text: str) -> None:
-    with open_new(path) as handle:
-        handle.write(text)
-
-
-def _link_new(source: Path, path: Path) -> None:
-    """Give ``source`` the name ``path`` only if nothing has that name (no overwrite)."""
-    try:
-        os.link(source, path)
-    except FileExistsError:
-        raise InvalidInput(f"{path} exists already; choose a new file name") from None
-
-
 def write_export(files: ExportFiles, targets: Targets) -> list[Path]:
-    """Write the files of ``targets``; on any failure remove those already written."""
-    written: list[Path] = []
-    try:
-        _write_new(targets.data, files.data)
-        written.append(targets.data)
-        _write_new(targets.codebook, files.codebook)
-        written.append(targets.codebook)
-        if targets.sav is not None and files.write_sav is not None:
-            descriptor, temporary = tempfile.mkstemp(
-                dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
-            )
-            os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
-            try:
-                files.write_sav(Path(temporary))
-                _link_new(Path(temporary), targets.sav)
-                written.append(targets.sav)
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-    except BaseException:
-        _remove(written)
-        raise
-    return written
+    """Write the files of ``targets``, all or none, never over an existing file."""
+    content = {targets.data: files.data.encode("utf-8"), targets.codebook: files.codebook.encode()}
+    if targets.sav is not None and files.write_sav is not None:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=targets.sav.parent, prefix=".veilig-export-", suffix=".sav"
+        )
+        os.close(descriptor)  # mode 0600 from mkstemp; pyreadstat writes into it
+        try:
+            files.write_sav(Path(temporary))
+            content[targets.sav] = Path(temporary).read_bytes()
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    return write_all(content)
 
 
 def _remove(paths: list[Path]) -> None:

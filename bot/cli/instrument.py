@@ -2,7 +2,7 @@
 
 Writes a Markdown report (``--out NAME.md``) and, beside it, every table as CSV
 (``NAME.items.csv``, ``NAME.reliability.csv``, ...) with figures unrounded. Only aggregates
-with small cells suppressed are written, so the files may be replaced by a new run. The
+with small cells suppressed are written; a new run replaces them only with ``--force``. The
 statistics are in :mod:`analytics.instrument`; how to read them is docs/instrument.md.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from bot.cli.files import check_targets, write_all
 from bot.cli.runtime import (
     OPERATOR,
     SchoolYear,
@@ -44,6 +45,7 @@ def report(
     min_schools: int = typer.Option(
         20, "--min-schools", help="Fewest schools for the norms (percentiles)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace the files of an earlier run."),
 ) -> None:
     """Write item distributions, reliability, factor structure and norms of a school year."""
     year = school_year_or_current(school_year)
@@ -53,25 +55,24 @@ def report(
         raise InvalidInput(f"folder {out.parent} does not exist; create it first")
     at_least_one("--min-n", min_n)
     at_least_one("--min-schools", min_schools)
+    check_targets([out], force=force)
     evidence = with_service(
         ctx,
         lambda service: instrument_evidence(
             service, OPERATOR, year, min_n=min_n, min_schools=min_schools
         ),
     )
-    write_evidence(evidence, out)
+    write_evidence(evidence, out, force=force)
     typer.echo(
         f"Wrote the instrument report {year} (bands: {', '.join(evidence.bands) or 'none'}) to "
         f"{out} and {len(evidence.tables)} tables beside it ({table_path(out, '<table>').name})."
     )
 
 
-def write_evidence(evidence: InstrumentEvidence, out: Path) -> list[Path]:
-    """The Markdown report at ``out`` and its tables beside it; returns the paths written."""
-    out.write_text(evidence.markdown, encoding="utf-8")
-    written = [out]
+def write_evidence(evidence: InstrumentEvidence, out: Path, *, force: bool = False) -> list[Path]:
+    """The Markdown report at ``out`` and its tables beside it, all or none; returns the
+    paths written."""
+    files = {out: evidence.markdown.encode("utf-8")}
     for name, text in evidence.tables.items():
-        path = table_path(out, name)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+        files[table_path(out, name)] = text.encode("utf-8")
+    return write_all(files, force=force)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from bot.cli.files import check_targets, write_all
 from bot.cli.runtime import (
     OPERATOR,
     SCHOOL_HELP,
@@ -40,6 +41,7 @@ def report(
     min_schools: int = typer.Option(
         20, "--min-schools", help="Fewest schools of the sector for a comparison with others."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace the files of an earlier report."),
 ) -> None:
     """Make the school report for the school team and the medezeggenschapsraad."""
     code = school_code(school)
@@ -52,6 +54,7 @@ def report(
         raise InvalidInput(f"--lang {lang}: the report is written in {', '.join(REPORT_LANGUAGES)}")
     if not out.parent.is_dir():
         raise InvalidInput(f"--out {out}: the folder {out.parent} does not exist; create it first")
+    check_targets([out, out.with_suffix(".txt")], force=force)
 
     made = with_service(
         ctx,
@@ -60,7 +63,7 @@ def report(
         ),
     )
     results = made.results
-    written = write_report_files(made, out)
+    written = write_report_files(made, out, force=force)
     if results.figures is None:
         typer.echo(
             f"School {code} has fewer than {min_n} respondents in {year}: the report says so "
@@ -75,17 +78,12 @@ def report(
         typer.echo(f"Wrote {path}")
 
 
-def write_report_files(made: SchoolReport, out: Path) -> list[Path]:
+def write_report_files(made: SchoolReport, out: Path, *, force: bool = False) -> list[Path]:
     """The PDF at ``out``, each chart beside it as ``<stem>-<chart>.png``, the chat text as
-    ``<stem>.txt``; returns the paths written."""
+    ``<stem>.txt``, all or none; returns the paths written."""
     content = made.report
-    out.write_bytes(content.pdf)
-    written = [out]
+    files = {out: content.pdf}
     for name, png in content.charts.items():
-        path = out.with_name(f"{out.stem}-{name}.png")
-        path.write_bytes(png)
-        written.append(path)
-    text = out.with_suffix(".txt")
-    text.write_text(content.text, encoding="utf-8")
-    written.append(text)
-    return written
+        files[out.with_name(f"{out.stem}-{name}.png")] = png
+    files[out.with_suffix(".txt")] = content.text.encode("utf-8")
+    return write_all(files, force=force)

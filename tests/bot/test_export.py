@@ -149,8 +149,10 @@ def test_instrument_report_writes_markdown_and_tables(school_year: Cli, tmp_path
     bands = pd.read_csv(tmp_path / "instrument.bands.csv")
     # The counted respondents of 12AB00 (30 started): 34CD00's 5 are below min_n, in no output.
     assert bands["band"].tolist() == ["po"] and bands["respondents"].tolist() == [29]
-    # A second run replaces the report (aggregates only).
-    run.ok("instrument", "report", "--school-year", YEAR, "--out", str(target))
+    # A second run replaces the report only when asked to.
+    again = run("instrument", "report", "--school-year", YEAR, "--out", str(target))
+    assert again.code == 1 and "pass --force to replace it" in again.err
+    run.ok("instrument", "report", "--school-year", YEAR, "--out", str(target), "--force")
     wrong = run("instrument", "report", "--school-year", YEAR, "--out", str(tmp_path / "x.txt"))
     assert wrong.code == 1 and ".md" in wrong.err
 
