@@ -193,8 +193,23 @@ async def _answer(
 ) -> Tally:
     """Issue a code per pupil, redeem it, move the conversation on and store its effects."""
     context = SchoolContext(name=plan.school.name, support_contact=plan.school.support_contact)
+    # The places are checked again under the round's lock: two simulations at once must not
+    # both fill the same free places (a response rate over 100 %).
+    await rounds.lock(session, plan.round.id)
+    answered = Counter(
+        r.group_id
+        for r in await respondents.of_round(session, plan.school.code, plan.round.school_year)
+    )
+    wanted = Counter(pupil.seat for pupil in batch)
+    for seat, count in wanted.items():
+        free = seat.group.enrolled - answered[seat.group.id]
+        if count > free:
+            raise InvalidInput(
+                f"group {seat.group.name} has {max(free, 0)} free places now, not {count}: "
+                "another simulation filled them; nothing of this batch was stored"
+            )
     fresh: dict[int, list[str]] = {}
-    for seat, count in Counter(pupil.seat for pupil in batch).items():
+    for seat, count in wanted.items():
         issued = await codes.issue(session, ctx.keyring, plan.round, seat.group, count)
         fresh[seat.group.id] = list(issued.codes)
     tally = Tally()

@@ -76,6 +76,12 @@ async def by_id(session: AsyncSession, round_id: int) -> RoundRecord:
     return to_record(row, SchoolCode(school.brin, school.vestiging))
 
 
+async def lock(session: AsyncSession, round_id: int) -> None:
+    """Hold the round for this transaction (PostgreSQL: a row lock; SQLite has one writer),
+    so checks of its places and the writes that fill them are one step."""
+    await session.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+
+
 async def get_open(session: AsyncSession, school: SchoolCode, school_year: str) -> RoundRecord:
     """The school's round for the year, which must be open (for codes and answers)."""
     found = await get(session, school, school_year)

@@ -278,3 +278,19 @@ async def test_consent_can_be_withdrawn(ctx: Context, school: School) -> None:
     gone = await consent.withdraw_consent(later, OPERATOR, LINDE, YEAR, "A. de Vries")
     assert not gone.in_force and gone.withdrawn_at == NOW + timedelta(days=3)
     assert gone.given_by == "A. de Vries, directeur"
+
+
+async def test_two_simulations_at_once_never_pass_the_enrolled(ctx: Context) -> None:
+    from bot.service.simulate import simulate
+    from veilig.errors import InvalidInput
+
+    await make_school(ctx, group_list=(("7A", 7, 20),))
+    outcomes = await asyncio.gather(
+        simulate(ctx, OPERATOR, LINDE, YEAR, 20, seed=1),
+        simulate(ctx, OPERATOR, LINDE, YEAR, 20, seed=2),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
+    assert len(refused) == 1 and "free places" in str(refused[0])
+    summary = (await rounds.list_rounds(ctx, OPERATOR, LINDE))[0]
+    assert summary.started == 20 <= summary.enrolled
