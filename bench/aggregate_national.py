@@ -330,6 +330,15 @@ def _duckdb_core(dataset: Dataset) -> float:
     return time.perf_counter() - started
 
 
+def peak_bytes() -> int:
+    """This process's peak resident memory. Not ``ru_maxrss``: Linux keeps that across
+    ``exec``, so a child would report its parent's peak (the parent holds the generated year)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 async def batch(url: str) -> dict[str, Any]:
     from analytics.delivery import build_delivery, render_files
     from analytics.national import national_tables
@@ -352,7 +361,7 @@ async def batch(url: str) -> dict[str, Any]:
         written = time.perf_counter()
     finally:
         await database.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_bytes()
     duck_s = _duckdb_core(dataset)
     return {
         "load_s": loaded - started,

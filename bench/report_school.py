@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from aggregate_national import SCHOOL_YEAR, SECRET, _drop, prepare  # noqa: E402
+from aggregate_national import SCHOOL_YEAR, SECRET, _drop, peak_bytes, prepare  # noqa: E402
 
 TODAY = date(2027, 3, 1)
 
@@ -131,7 +130,7 @@ def _child(kind: str, url: str, school: str) -> dict[str, Any]:
 
     run = _whole_years if kind == "whole" else _one_school
     figures = asyncio.run(run(url, school))
-    figures["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    figures["peak_bytes"] = peak_bytes()
     return figures
 
 
