@@ -14,3 +14,10 @@ def open_new(path: Path) -> TextIO:
     """
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return os.fdopen(descriptor, "w", newline="", encoding="utf-8")
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` only if no file has that name yet, with mode 0600."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
