@@ -83,7 +83,8 @@ def _reply(request: web.Request, turn: pupils.Turn, holder: str | None) -> web.R
             path="/api/",
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            # Behind a TLS proxy the request itself is plain HTTP: trust the public address.
+            secure=request.secure or request.app[CONTEXT].settings.chat_url.startswith("https:"),
         )
     elif COOKIE in request.cookies:
         response.del_cookie(COOKIE, path="/api/")

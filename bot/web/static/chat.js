@@ -263,7 +263,8 @@
     try {
       const { status, data } = await call("POST", "/api/input", body);
       if (status === 200) {
-        if (label && body.action === "choose") mine(label);
+        // An answer shows as the pupil's bubble; a refused (stale) one does not.
+        if (label && body.action === "choose" && data.step.kind !== "notice") mine(label);
         await show(data);
       } else if (status === 401) {
         const { data: fresh } = await call("GET", "/api/state?language=" + page.language);
