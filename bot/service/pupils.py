@@ -34,7 +34,7 @@ from flows.bands import age_band_for
 from flows.i18n import translator
 from flows.steps import CodeProblem, Input, Notice, PupilStep, SchoolContext
 from storage import access_codes
-from storage.records import RedemptionStatus, RespondentRecord
+from storage.records import RedemptionStatus, RespondentRecord, RoundRecord
 from storage.repositories import answers, respondents, rounds, schools, throttle
 from storage.values import RoundStatus, Sector
 from veilig.errors import QuestionnaireError
@@ -182,7 +182,7 @@ async def _open_turn(
     if round_.status is not RoundStatus.OPEN:
         return _refused(found.language, CodeProblem.ROUND_CLOSED)
     try:
-        conversation = await _conversation(session, found)
+        conversation = await _conversation(session, found, round_)
     except QuestionnaireError:
         return _refused(found.language, CodeProblem.NOT_AVAILABLE)
     if user_input is None:
@@ -207,9 +207,13 @@ async def store(
     conversation.mark_stored()
 
 
-async def _conversation(session: AsyncSession, found: RespondentRecord) -> Conversation:
-    """The response's conversation, rebuilt from its stored answers."""
-    round_ = await rounds.by_id(session, found.round_id)
+async def _conversation(
+    session: AsyncSession, found: RespondentRecord, round_: RoundRecord | None = None
+) -> Conversation:
+    """The response's conversation, rebuilt from its stored answers (``round_``: the
+    response's round, when the caller has read it already in this transaction)."""
+    if round_ is None:
+        round_ = await rounds.by_id(session, found.round_id)
     questionnaire = check_version(round_.questionnaire_id, round_.questionnaire_version)
     school = await schools.get(session, round_.school)
     context = SchoolContext(name=school.name, support_contact=school.support_contact)
