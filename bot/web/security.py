@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.web.api import MAX_BODY, BadRequest
+from veilig.errors import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger("veilig.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -74,6 +75,15 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except BadRequest as error:
         return json_error(error)
+    except (DatabaseBusy, DatabaseUnavailable):
+        # Overload or an outage: nothing was stored (the transaction rolled back); the page
+        # asks the pupil to wait a moment and press again.
+        log.warning(
+            "web chat request %s %s: database busy or unavailable", request.method, request.path
+        )
+        busy = json_error(BadRequest(503, "busy", "the chat is busy; try again in a moment"))
+        busy.headers["Retry-After"] = "2"
+        return busy
     except web.HTTPException as error:
         if error.status < 400 or not request.path.startswith("/api/"):
             raise

@@ -297,7 +297,7 @@
   }
 
   function problem(status) {
-    bubble([status === 429 ? page.words.slow_down : page.words.error],
+    bubble([status === 429 || status === 503 ? page.words.slow_down : page.words.error],
       { className: "alert", role: "alert" });
   }
 

@@ -20,6 +20,7 @@ from tests.bot.service.participant import Pupil
 from tests.bot.web.conftest import web_client
 from tests.bot.web.http_pupil import HttpPupil, label
 from tests.flows.participant import BULLIED_PO, FINE_PO, FINE_PO_ANSWERS
+from veilig.errors import DatabaseBusy
 
 Client = TestClient[object, object]
 
@@ -211,3 +212,19 @@ async def test_the_code_limit_holds_across_two_app_instances(ctx: Context, schoo
             await second.post("/api/code", json={"code": good, "language": "nl"})
         ).json()
         assert paused["step"]["problem"] == "too_many_tries" and not paused["open"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_an_overloaded_database_is_a_503_to_retry(
+    ctx: Context, school: School, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (typed,) = await school.codes("7A", 1)
+    await HttpPupil(client).enter(typed)
+
+    async def busy(*args: object) -> None:
+        raise DatabaseBusy("the database is busy: no free connection in time")
+
+    monkeypatch.setattr(pupils, "answer_as", busy)
+    response = await client.post("/api/input", json={"action": "stop"})
+    assert response.status == 503 and response.headers["Retry-After"] == "2"
+    assert (await response.json())["error"]["code"] == "busy"
