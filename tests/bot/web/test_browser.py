@@ -236,3 +236,24 @@ async def test_no_serious_accessibility_violations(ctx: Context, school: School,
         if violation["impact"] in ("serious", "critical")
     ]
     assert found == []
+
+
+async def test_a_stale_tab_never_answers_the_next_question(
+    ctx: Context, school: School, page: Any
+) -> None:
+    (code,) = await school.codes("7A", 1)
+    await enter(page, code)
+    await page.get_by_role("button", name="Beginnen").click()
+    await moved_on(page, "_intro")
+    # A second tab of the same browser shows the same question.
+    stale = await page.context.new_page()
+    stale.set_default_timeout(5000)
+    await stale.goto(page.base)
+    await stale.locator('#controls button[data-screen="safe_school"]').first.wait_for()
+    await page.get_by_role("button", name="Ja").click()
+    await moved_on(page, "safe_school")
+    await stale.get_by_role("button", name="Nee").click()
+    await stale.get_by_role("status").filter(has_text="al hebt beantwoord").wait_for()
+    await stale.locator('#controls button[data-screen="safe_class"]').first.wait_for()
+    assert await stored(ctx) == [{"_intro": 1, "safe_school": 4}]
+    assert await stale.locator(".bubble.mine").count() == 0
