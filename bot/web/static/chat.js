@@ -178,7 +178,9 @@
     } else if (s.kind === "support_card") {
       progress(null);
       const lines = s.helplines.map((line) =>
-        el("li", {}, el("strong", {}, line.name + " " + line.number), " " + line.text));
+        // A phone number reads left to right in every language: 0800-2000, never 2000-0800.
+        el("li", {}, el("strong", {}, line.name + " ", el("bdi", { dir: "ltr" }, line.number)),
+          " " + line.text));
       const texts = [s.title, ...s.paragraphs, s.contact, s.heading,
         ...s.helplines.map((line) => line.name + " " + line.number + " " + line.text), s.closing];
       bubble([el("h2", {}, s.title), ...s.paragraphs, s.contact, s.heading,
