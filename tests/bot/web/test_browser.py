@@ -257,3 +257,23 @@ async def test_a_stale_tab_never_answers_the_next_question(
     await stale.locator('#controls button[data-screen="safe_class"]').first.wait_for()
     assert await stored(ctx) == [{"_intro": 1, "safe_school": 4}]
     assert await stale.locator(".bubble.mine").count() == 0
+
+
+async def test_helpline_numbers_read_left_to_right_in_arabic(
+    ctx: Context, school: School, page: Any
+) -> None:
+    (code,) = await school.codes("7A", 1)
+    await page.goto(page.base)
+    await page.get_by_label("Code van je briefje").fill(code)
+    await page.get_by_label("Taal").select_option("ar")
+    await page.locator("html[dir=rtl]").wait_for(state="attached")
+    await page.locator("#controls button[type=submit]").click()
+    await page.locator('#controls button[data-screen="_intro"]').click()
+    here = await moved_on(page, "_intro")
+    while here != "bullied":
+        await page.locator("#controls .answer").first.click()
+        here = await moved_on(page, here)
+    await page.locator("#controls .answer").nth(2).click()  # two or three times a month
+    await page.locator('#controls button[data-screen="_support_card"]').wait_for()
+    numbers = page.locator('#log li bdi[dir="ltr"]')
+    assert "0800-0432" in await numbers.all_inner_texts()
