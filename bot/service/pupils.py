@@ -166,16 +166,21 @@ async def answer_as(ctx: Context, channel: str, user: str, user_input: Input | N
     input, as with :func:`answer`.
     """
     async with ctx.database.transaction() as session:
-        found = await respondents.find(session, ctx.keyring, channel, user)
+        found = await respondents.find(session, ctx.keyring, channel, user, lock=True)
         if found is None:
             return None
-        return await _open_turn(session, ctx, Pupil(found.id), user_input)
+        return await _open_turn(session, ctx, Pupil(found.id), user_input, found)
 
 
 async def _open_turn(
-    session: AsyncSession, ctx: Context, pupil: Pupil, user_input: Input | None
+    session: AsyncSession,
+    ctx: Context,
+    pupil: Pupil,
+    user_input: Input | None,
+    locked: RespondentRecord | None = None,
 ) -> Turn:
-    found = await respondents.lock(session, pupil.respondent_id)
+    """``locked``: the response, when the caller has locked it in this transaction already."""
+    found = locked or await respondents.lock(session, pupil.respondent_id)
     if found.completed_on is not None:
         return _refused(found.language, CodeProblem.FINISHED)
     round_ = await rounds.by_id(session, found.round_id)
