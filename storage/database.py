@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.pseudonyms import Keyring
-from veilig.errors import ConfigurationError, DatabaseUnavailable, StorageError
+from veilig.errors import ConfigurationError, DatabaseBusy, DatabaseUnavailable, StorageError
 
 #: How long an SQLite writer waits for another to finish before giving up.
 SQLITE_BUSY_MS = 15000
@@ -128,6 +129,10 @@ class Database:
             if in_body:
                 raise
             raise self.unavailable(exc) from exc
+        except PoolTimeout as exc:
+            raise DatabaseBusy(
+                "the database is busy: no free connection in time; try again in a moment"
+            ) from exc
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -55,6 +55,10 @@ class Keyring:
         """Key of a chat identity's failed code attempts."""
         return self._digest("throttle", f"{channel}\x1f{user_id}")
 
+    def session_tag(self, message: str) -> str:
+        """Tag of a web chat session token (its holder and when it was last used)."""
+        return self._digest("web-session", message)
+
     def coordinator_identity(self, channel: str, user_id: str) -> str:
         """Keyed identity of a staff member's chat account on a channel."""
         return self._digest("coordinator", f"{channel}\x1f{user_id}")

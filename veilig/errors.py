@@ -12,6 +12,7 @@ says what happened and what to do, so the command line and the chat can show it 
     ├── QuestionnaireError      a questionnaire file or catalogue is invalid
     └── StorageError            the database refused or could not be reached
         ├── DatabaseUnavailable the server cannot be reached or the URL is wrong (exit 2)
+        ├── DatabaseBusy        every connection is in use: try again in a moment
         ├── NotFound            a school, group, round or code that does not exist
         ├── AlreadyExists       a second school, group or round where only one may be
         └── Conflict            the action does not fit the current state (a closed round...)
@@ -64,6 +65,10 @@ class DatabaseUnavailable(StorageError):
     """The database cannot be reached with the configured URL."""
 
     exit_code = 2
+
+
+class DatabaseBusy(StorageError):
+    """Every database connection of this process stayed in use too long (overload)."""
 
 
 class NotFound(StorageError):

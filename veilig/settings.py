@@ -59,6 +59,27 @@ class Settings(BaseSettings):
         "characters. Generated in the data dir on the embedded default.",
     )
 
+    public_url: str = Field(
+        default="",
+        description="The web chat's address as pupils reach it (printed on the code slips); "
+        "empty means http://127.0.0.1:8080/, the address of a local `veilig serve`.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not a web address; use https://chat.example.nl/")
+        if value and not value.endswith("/"):
+            value += "/"
+        return value
+
+    @property
+    def chat_url(self) -> str:
+        """The web chat's address for slips and QR codes, ending in ``/``."""
+        return self.public_url or "http://127.0.0.1:8080/"
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

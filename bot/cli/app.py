@@ -25,6 +25,7 @@ from bot.cli import (
     report,
     rounds,
     schools,
+    serve,
     simulate,
 )
 
@@ -50,6 +51,7 @@ app.command(name="report")(report.report)
 app.command(name="export")(export.export)
 app.add_typer(instrument.app, name="instrument")
 app.add_typer(coordinators.app, name="coordinator")
+app.command(name="serve")(serve.serve)
 
 
 def main(argv: list[str] | None = None) -> int:

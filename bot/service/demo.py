@@ -1,7 +1,8 @@
 """A demo school, for newcomers and demonstrations: registered, grouped, its round open.
 
-Used by ``veilig demo`` (the whole product on a scratch database) and by ``veilig serve`` on
-an empty embedded database, so a newcomer has codes to try at once. Everything is made through
+Used by ``veilig demo`` (the whole product on a scratch database) and by ``veilig serve``,
+which on a database without schools makes it with a few pupil codes so a newcomer can try the
+web chat at once (production starts with ``--no-demo-school``). Everything is made through
 the ordinary use cases, as an operator would.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.service import groups, rounds, schools
+from bot.service import codes, groups, rounds, schools
 from bot.service.actors import Actor
 from bot.service.context import Context
 from flows import DEFAULT_QUESTIONNAIRE_ID
+from storage.records import IssuedCodes
+from storage.repositories import schools as school_rows
 from storage.repositories.schools import NewSchool
 from storage.values import SchoolCode, Sector
 
@@ -31,6 +34,9 @@ DEMO_GROUPS = (
     ("8A", 8, 28),
     ("8B", 8, 26),
 )
+#: The group whose codes ``veilig serve`` prints on a first start.
+DEMO_GROUP = "7A"
+_OPERATOR = Actor.operator("demo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +57,19 @@ async def create_demo_school(ctx: Context, actor: Actor, scale: int = 1) -> Demo
     await rounds.open_round(ctx, actor, DEMO_SCHOOL, year, DEFAULT_QUESTIONNAIRE_ID)
     answering = sum(enrolled * scale for _, grade, enrolled in DEMO_GROUPS if grade >= 5)
     return DemoSchool(DEMO_SCHOOL, year, answering)
+
+
+async def demo_school(ctx: Context, count: int = 5) -> list[str] | None:
+    """On a database without schools: the demo school and ``count`` fresh codes of one of its
+    groups; on any other database None (nothing is made)."""
+    async with ctx.database.transaction() as session:
+        if await school_rows.list_all(session):
+            return None
+    made = await create_demo_school(ctx, _OPERATOR)
+    fresh: list[str] = []
+
+    async def keep(issued: IssuedCodes) -> None:
+        fresh.extend(issued.codes)
+
+    await codes.issue_codes(ctx, _OPERATOR, made.code, made.school_year, DEMO_GROUP, keep, count)
+    return fresh

@@ -5,8 +5,10 @@ Every function here is what a channel calls for a pupil; it returns a :class:`Tu
 
 - :func:`redeem`: a typed code starts a response, or continues the one it started (on any
   device); wrong, used and closed-round codes get the code step again with a kind message;
-  too many wrong codes from one chat identity pause code entry (:data:`CODE_TRIES` per
-  :data:`TRY_WINDOW`, counted in the database so the limit holds across workers).
+  too many wrong codes from one chat identity (or, on the web, one client address) pause code
+  entry (:data:`CODE_TRIES` per :data:`TRY_WINDOW`), and one code typed again and again
+  (:data:`CODE_REDEEMS` per window: a shared or stolen slip) pauses that code; both counts
+  live in the database, so the limits hold across restarts and workers.
 - :func:`resume`: the chat identity's open response, found by its keyed pseudonym alone.
 - :func:`answer`: one input, in one transaction: the response is locked (a row lock on
   PostgreSQL; SQLite has one writer at a time), its stored answers are read, the pure engine
@@ -31,7 +33,8 @@ from flows import check_version, code_entry
 from flows.bands import age_band_for
 from flows.i18n import translator
 from flows.steps import CodeProblem, Input, Notice, PupilStep, SchoolContext
-from storage.records import RedemptionStatus, RespondentRecord
+from storage import access_codes
+from storage.records import RedemptionStatus, RespondentRecord, RoundRecord
 from storage.repositories import answers, respondents, rounds, schools, throttle
 from storage.values import RoundStatus, Sector
 from veilig.errors import QuestionnaireError
@@ -39,6 +42,8 @@ from veilig.errors import QuestionnaireError
 #: Wrong codes one chat identity may type per window before code entry pauses.
 CODE_TRIES = 5
 TRY_WINDOW = timedelta(minutes=10)
+#: Times one valid code may start or continue its response per window (any device).
+CODE_REDEEMS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +76,31 @@ def _refused(language: str, problem: CodeProblem) -> Turn:
     return Turn(code_entry(language, problem))
 
 
-async def redeem(ctx: Context, code: str, channel: str, user: str, language: str) -> Turn:
-    """Start or continue a response with a typed code (see the module docstring)."""
-    key = ctx.keyring.throttle_key(channel, user)
+async def redeem(
+    ctx: Context,
+    code: str,
+    channel: str,
+    user: str,
+    language: str,
+    client: str | None = None,
+) -> Turn:
+    """Start or continue a response with a typed code (see the module docstring).
+
+    ``client`` names who wrong codes are counted against when the chat identity is cheap to
+    replace (the web chat's session token is new on every visit): the client's address.
+    """
+    key = ctx.keyring.throttle_key(
+        channel if client is None else f"{channel}-client", client or user
+    )
+    normalized = access_codes.normalize(code)
+    code_key = None if normalized is None else ctx.keyring.throttle_key("code", normalized)
     try:
         async with ctx.database.transaction() as session:
             if await throttle.failures(session, key, ctx.now(), TRY_WINDOW) >= CODE_TRIES:
+                return _refused(language, CodeProblem.TOO_MANY_TRIES)
+            if code_key is not None and (
+                await throttle.fail(session, code_key, ctx.now(), TRY_WINDOW) > CODE_REDEEMS
+            ):
                 return _refused(language, CodeProblem.TOO_MANY_TRIES)
             found = await respondents.redeem(
                 session,
@@ -134,17 +158,36 @@ async def answer(ctx: Context, pupil: Pupil, user_input: Input) -> Turn:
         return await _open_turn(session, ctx, pupil, user_input)
 
 
+async def answer_as(ctx: Context, channel: str, user: str, user_input: Input | None) -> Turn | None:
+    """Apply one input (``None``: none, just look) to the response this chat identity is
+    answering, found and locked in the same transaction; ``None`` when it answers none.
+
+    For channels that keep no handle between requests (the web chat): one transaction per
+    input, as with :func:`answer`.
+    """
+    async with ctx.database.transaction() as session:
+        found = await respondents.find(session, ctx.keyring, channel, user, lock=True)
+        if found is None:
+            return None
+        return await _open_turn(session, ctx, Pupil(found.id), user_input, found)
+
+
 async def _open_turn(
-    session: AsyncSession, ctx: Context, pupil: Pupil, user_input: Input | None
+    session: AsyncSession,
+    ctx: Context,
+    pupil: Pupil,
+    user_input: Input | None,
+    locked: RespondentRecord | None = None,
 ) -> Turn:
-    found = await respondents.lock(session, pupil.respondent_id)
+    """``locked``: the response, when the caller has locked it in this transaction already."""
+    found = locked or await respondents.lock(session, pupil.respondent_id)
     if found.completed_on is not None:
         return _refused(found.language, CodeProblem.FINISHED)
     round_ = await rounds.by_id(session, found.round_id)
     if round_.status is not RoundStatus.OPEN:
         return _refused(found.language, CodeProblem.ROUND_CLOSED)
     try:
-        conversation = await _conversation(session, found)
+        conversation = await _conversation(session, found, round_)
     except QuestionnaireError:
         return _refused(found.language, CodeProblem.NOT_AVAILABLE)
     if user_input is None:
@@ -169,9 +212,13 @@ async def store(
     conversation.mark_stored()
 
 
-async def _conversation(session: AsyncSession, found: RespondentRecord) -> Conversation:
-    """The response's conversation, rebuilt from its stored answers."""
-    round_ = await rounds.by_id(session, found.round_id)
+async def _conversation(
+    session: AsyncSession, found: RespondentRecord, round_: RoundRecord | None = None
+) -> Conversation:
+    """The response's conversation, rebuilt from its stored answers (``round_``: the
+    response's round, when the caller has read it already in this transaction)."""
+    if round_ is None:
+        round_ = await rounds.by_id(session, found.round_id)
     questionnaire = check_version(round_.questionnaire_id, round_.questionnaire_version)
     school = await schools.get(session, round_.school)
     context = SchoolContext(name=school.name, support_contact=school.support_contact)

@@ -128,12 +128,12 @@ async def _answering_as(session: AsyncSession, row: Respondent, identity: str) -
 
 
 async def find(
-    session: AsyncSession, keyring: Keyring, channel: str, user_id: str
+    session: AsyncSession, keyring: Keyring, channel: str, user_id: str, *, lock: bool = False
 ) -> RespondentRecord | None:
-    """The open response this chat identity is answering, if any."""
-    row = await session.scalar(
-        select(Respondent).where(Respondent.resume_key == keyring.resume_key(channel, user_id))
-    )
+    """The open response this chat identity is answering, if any; ``lock``: locked for this
+    transaction as :func:`lock` does, in the same statement."""
+    query = select(Respondent).where(Respondent.resume_key == keyring.resume_key(channel, user_id))
+    row = await session.scalar(query.with_for_update() if lock else query)
     return None if row is None else to_record(row)
 
 

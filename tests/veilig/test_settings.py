@@ -13,7 +13,12 @@ GOOD_KEY = "k" * 40
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("VEILIG_DATABASE_URL", "VEILIG_SECRET_KEY", "VEILIG_DATA_DIR"):
+    for name in (
+        "VEILIG_DATABASE_URL",
+        "VEILIG_SECRET_KEY",
+        "VEILIG_DATA_DIR",
+        "VEILIG_PUBLIC_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -76,3 +81,12 @@ def test_bad_settings_name_the_setting(
         load_settings()
     assert caught.value.exit_code == 2
     assert "\n" not in str(caught.value)
+
+
+def test_the_public_url_of_the_web_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().chat_url == "http://127.0.0.1:8080/"
+    monkeypatch.setenv("VEILIG_PUBLIC_URL", " https://chat.example.nl ")
+    assert load_settings().chat_url == "https://chat.example.nl/"
+    monkeypatch.setenv("VEILIG_PUBLIC_URL", "chat.example.nl")
+    with pytest.raises(ConfigurationError, match=r"VEILIG_PUBLIC_URL: .* is not a web address"):
+        load_settings()
