@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -106,7 +107,10 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with Context.open(settings) as ctx:
+    # Reports are computed in a worker process (Context.compute), so a coordinator's report
+    # does not hold up pupils answering on this process's event loop.
+    reports = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    async with Context.open(settings, executor=reports) as ctx:
         runner = web.AppRunner(
             make_app(ctx), access_log=None, shutdown_timeout=GRACE_SECONDS, handle_signals=False
         )
@@ -119,3 +123,4 @@ async def _serve(
         finally:
             # Stop listening, let requests in flight finish, then close the database.
             await runner.cleanup()
+            reports.shutdown(wait=False, cancel_futures=True)

@@ -34,3 +34,18 @@ async def test_closing_keeps_the_schools_figures_for_its_peers(
     assert band == "po" and respondents == made.results.figures.respondents
     again = await results.school_report(ctx, OPERATOR, LINDE, YEAR)
     assert again.report.text == made.report.text  # its own stored figures are no peer
+
+
+async def test_a_report_is_computed_in_a_worker_process(ctx: Context, school: School) -> None:
+    """As ``veilig serve`` runs it: off the event loop, in a spawned process (everything it
+    is given and returns must cross a process boundary)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    await simulate(ctx, OPERATOR, LINDE, YEAR, 25, seed=4)
+    inline = await results.school_report(ctx, OPERATOR, LINDE, YEAR)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        pooled = Context(ctx.settings, ctx.database, ctx.clock, executor=pool)
+        made = await results.school_report(pooled, OPERATOR, LINDE, YEAR)
+    assert made.report.text == inline.report.text and made.report.pdf == inline.report.pdf
