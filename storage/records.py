@@ -123,3 +123,12 @@ class ConsentRecord:
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsePlace:
+    """An open response with its round and school, read (and locked) in one statement."""
+
+    respondent: RespondentRecord
+    round: RoundRecord
+    school: SchoolRecord

@@ -34,10 +34,10 @@ from flows.bands import age_band_for
 from flows.i18n import translator
 from flows.steps import CodeProblem, Input, Notice, PupilStep, SchoolContext
 from storage import access_codes
-from storage.records import RedemptionStatus, RespondentRecord, RoundRecord
-from storage.repositories import answers, respondents, rounds, schools, throttle
+from storage.records import RedemptionStatus, RespondentRecord, ResponsePlace
+from storage.repositories import answers, respondents, throttle
 from storage.values import RoundStatus, Sector
-from veilig.errors import QuestionnaireError
+from veilig.errors import NotFound, QuestionnaireError
 
 #: Wrong codes one chat identity may type per window before code entry pauses.
 CODE_TRIES = 5
@@ -121,7 +121,8 @@ async def redeem(
                     await throttle.fail(session, key, ctx.now(), TRY_WINDOW)
                 return _refused(language, problem)
             await throttle.forget(session, key)
-            conversation = await _conversation(session, found.respondent)
+            place = await respondents.locked_place(session, respondent_id=found.respondent.id)
+            conversation = await _conversation(session, _gone(place))
             turn = _turn(found.respondent, conversation)
             if found.status is RedemptionStatus.RESUMED:
                 message = translator(conversation.language).ui("welcome_back")
@@ -137,25 +138,24 @@ async def redeem(
 async def resume(ctx: Context, channel: str, user: str) -> Turn | None:
     """The open response this chat identity is answering, where the pupil is; or None."""
     async with ctx.database.transaction() as session:
-        found = await respondents.find(session, ctx.keyring, channel, user)
-        if found is None:
-            return None
-        try:
-            return _turn(found, await _conversation(session, found))
-        except QuestionnaireError:
-            return _refused(found.language, CodeProblem.NOT_AVAILABLE)
+        place = await respondents.locked_place(
+            session, keyring=ctx.keyring, channel=channel, user_id=user
+        )
+        return None if place is None else await _open_turn(session, ctx, place, None)
 
 
 async def current(ctx: Context, pupil: Pupil) -> Turn:
     """Where the pupil is now (after a reload, say), without changing anything."""
     async with ctx.database.transaction() as session:
-        return await _open_turn(session, ctx, pupil, None)
+        place = await respondents.locked_place(session, respondent_id=pupil.respondent_id)
+        return await _open_turn(session, ctx, _gone(place), None)
 
 
 async def answer(ctx: Context, pupil: Pupil, user_input: Input) -> Turn:
     """Apply one input of the pupil and store its effects, in one transaction."""
     async with ctx.database.transaction() as session:
-        return await _open_turn(session, ctx, pupil, user_input)
+        place = await respondents.locked_place(session, respondent_id=pupil.respondent_id)
+        return await _open_turn(session, ctx, _gone(place), user_input)
 
 
 async def answer_as(ctx: Context, channel: str, user: str, user_input: Input | None) -> Turn | None:
@@ -166,34 +166,39 @@ async def answer_as(ctx: Context, channel: str, user: str, user_input: Input | N
     input, as with :func:`answer`.
     """
     async with ctx.database.transaction() as session:
-        found = await respondents.find(session, ctx.keyring, channel, user, lock=True)
-        if found is None:
+        place = await respondents.locked_place(
+            session, keyring=ctx.keyring, channel=channel, user_id=user
+        )
+        if place is None:
             return None
-        return await _open_turn(session, ctx, Pupil(found.id), user_input, found)
+        return await _open_turn(session, ctx, place, user_input)
+
+
+def _gone(place: ResponsePlace | None) -> ResponsePlace:
+    if place is None:
+        raise NotFound("this response no longer exists; start again with your code")
+    return place
 
 
 async def _open_turn(
-    session: AsyncSession,
-    ctx: Context,
-    pupil: Pupil,
-    user_input: Input | None,
-    locked: RespondentRecord | None = None,
+    session: AsyncSession, ctx: Context, place: ResponsePlace, user_input: Input | None
 ) -> Turn:
-    """``locked``: the response, when the caller has locked it in this transaction already."""
-    found = locked or await respondents.lock(session, pupil.respondent_id)
+    """The pupil's turn on a response locked in this transaction: refused kindly when it is
+    finished, its round closed or its questionnaire changed; else ``user_input`` applied."""
+    found, round_ = place.respondent, place.round
     if found.completed_on is not None:
         return _refused(found.language, CodeProblem.FINISHED)
-    round_ = await rounds.by_id(session, found.round_id)
     if round_.status is not RoundStatus.OPEN:
         return _refused(found.language, CodeProblem.ROUND_CLOSED)
     try:
-        conversation = await _conversation(session, found, round_)
+        conversation = await _conversation(session, place)
     except QuestionnaireError:
         return _refused(found.language, CodeProblem.NOT_AVAILABLE)
     if user_input is None:
         return _turn(found, conversation)
     move = conversation.apply(user_input)
     await store(session, ctx, found.id, conversation)
+    pupil = Pupil(found.id)
     return Turn(move.step, pupil, round_.questionnaire_version, conversation.completed)
 
 
@@ -212,15 +217,10 @@ async def store(
     conversation.mark_stored()
 
 
-async def _conversation(
-    session: AsyncSession, found: RespondentRecord, round_: RoundRecord | None = None
-) -> Conversation:
-    """The response's conversation, rebuilt from its stored answers (``round_``: the
-    response's round, when the caller has read it already in this transaction)."""
-    if round_ is None:
-        round_ = await rounds.by_id(session, found.round_id)
+async def _conversation(session: AsyncSession, place: ResponsePlace) -> Conversation:
+    """The response's conversation, rebuilt from its stored answers."""
+    found, round_, school = place.respondent, place.round, place.school
     questionnaire = check_version(round_.questionnaire_id, round_.questionnaire_version)
-    school = await schools.get(session, round_.school)
     context = SchoolContext(name=school.name, support_contact=school.support_contact)
     stored = await answers.of(session, found.id)
     return Conversation(questionnaire, found.age_band, found.language, context, stored)

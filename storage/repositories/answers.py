@@ -14,20 +14,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Answer, Item
 from storage.repositories.upsert import insert as _insert
 
+_CACHE = "veilig.item_numbers"
+_MADE_HERE = "veilig.items_made"
+
 
 async def item_numbers(session: AsyncSession, names: Iterable[str]) -> dict[str, int]:
-    """The numbers of ``names``, numbering the ones not seen before."""
+    """The numbers of ``names``, numbering the ones not seen before.
+
+    Numbers never change once committed, so each connection keeps the ones it has read
+    (``connection.info`` lives as long as the pooled connection): a pupil's answer then needs
+    no lookup. A number this transaction made itself is not kept until it is committed
+    elsewhere and read again, since a rollback would take it away.
+    """
     wanted = sorted(set(names))
     if not wanted:
         return {}
+    known: dict[str, int] = (await session.connection()).info.setdefault(_CACHE, {})
+    if all(name in known for name in wanted):
+        return {name: known[name] for name in wanted}
     query = select(Item.name, Item.id).where(Item.name.in_(wanted))
-    known = {name: number for name, number in await session.execute(query)}
-    missing = [name for name in wanted if name not in known]
+    found = {name: number for name, number in await session.execute(query)}
+    made_here = session.info.setdefault(_MADE_HERE, set())
+    known.update({name: number for name, number in found.items() if name not in made_here})
+    missing = [name for name in wanted if name not in found]
     if missing:
         statement = _insert(session, Item).values([{"name": name} for name in missing])
         await session.execute(statement.on_conflict_do_nothing(index_elements=[Item.name]))
-        known = {name: number for name, number in await session.execute(query)}
-    return known
+        made_here.update(missing)
+        found = {name: number for name, number in await session.execute(query)}
+    return found
 
 
 async def upsert(

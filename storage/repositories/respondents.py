@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import access_codes
 from storage.models import AccessCode, Group, Respondent, Round, School
 from storage.pseudonyms import Keyring
-from storage.records import Redemption, RedemptionStatus, RespondentRecord
-from storage.repositories import groups, schools
+from storage.records import Redemption, RedemptionStatus, RespondentRecord, ResponsePlace
+from storage.repositories import groups, rounds, schools
 from storage.values import RoundStatus, SchoolCode, Sector
 from veilig.errors import NotFound
 
@@ -135,6 +135,37 @@ async def find(
     query = select(Respondent).where(Respondent.resume_key == keyring.resume_key(channel, user_id))
     row = await session.scalar(query.with_for_update() if lock else query)
     return None if row is None else to_record(row)
+
+
+async def locked_place(
+    session: AsyncSession,
+    *,
+    respondent_id: int | None = None,
+    keyring: Keyring | None = None,
+    channel: str = "",
+    user_id: str = "",
+) -> ResponsePlace | None:
+    """A response (by number, or by the chat identity answering it) with its round and
+    school, the response locked for this transaction: one statement for what every input of
+    a pupil needs first. None when there is no such open response."""
+    query = (
+        select(Respondent, Round, School)
+        .join(Round, Round.id == Respondent.round_id)
+        .join(School, School.id == Round.school_id)
+        .with_for_update(of=Respondent)
+    )
+    if respondent_id is not None:
+        query = query.where(Respondent.id == respondent_id)
+    elif keyring is not None:
+        query = query.where(Respondent.resume_key == keyring.resume_key(channel, user_id))
+    else:
+        raise ValueError("give a respondent_id, or a keyring with channel and user_id")
+    found = (await session.execute(query)).one_or_none()
+    if found is None:
+        return None
+    respondent, round_row, school_row = found
+    school = schools.to_record(school_row)
+    return ResponsePlace(to_record(respondent), rounds.to_record(round_row, school.code), school)
 
 
 async def lock(session: AsyncSession, respondent_id: int) -> RespondentRecord:

@@ -286,3 +286,30 @@ async def test_consent_and_audit(database: Database) -> None:
         assert await consents.of(session, LINDE, YEAR) == again
         assert again.given_by == "Directeur B"
         assert await audit.actions(session, school.id) == ["consent.give"]
+
+
+async def test_item_numbers_made_in_a_rolled_back_transaction_are_not_kept(
+    database: Database,
+) -> None:
+    await _school_with_round(database)
+    (code,) = await _issue(database, 1)
+    await _redeem(database, code)
+    async with database.transaction() as session:
+        me = await respondents.find(session, database.keyring, "telegram", "u1")
+    assert me is not None
+
+    async def fails_after_numbering() -> None:
+        async with database.transaction() as session:
+            await answers.upsert(session, me.id, {"brand_new_item": 1})
+            await answers.upsert(session, me.id, {"brand_new_item": 1})  # now it is "found"
+            raise RuntimeError("the request failed after numbering the item")
+
+    with pytest.raises(RuntimeError):
+        await fails_after_numbering()
+    # The same connection again (the pool hands it back): the number must be made anew.
+    async with database.transaction() as session:
+        await answers.upsert(session, me.id, {"brand_new_item": 2})
+    async with database.transaction() as session:
+        await answers.upsert(session, me.id, {"brand_new_item": 2, "vb_school": 3})
+    async with database.transaction() as session:
+        assert await answers.of(session, me.id) == {"brand_new_item": 2, "vb_school": 3}
