@@ -26,7 +26,8 @@ from aiogram.types import (
     Message,
 )
 
-from bot.service import codes, consent, coordinators, groups, results, rounds
+from bot.service import access, codes, consent, coordinators, groups, results, rounds
+from bot.service.access import Action
 from bot.service.actors import Actor
 from bot.service.context import Context
 from bot.service.records import IssuedCodes, SchoolCode
@@ -197,6 +198,7 @@ async def on_groups(message: Message, command: CommandObject, ctx: Context) -> N
 async def on_round_open(message: Message, command: CommandObject, ctx: Context) -> None:
     staff = await _staff(message, ctx)
     school, _ = school_of(staff, _words(command), "ronde_start")
+    await access.check(ctx, staff.actor, school, Action.ROUND_OPEN)  # before asking to confirm
     await message.answer(
         staff_text("open_confirm", year=ctx.school_year(), school=school),
         reply_markup=_confirm("open", staff_text("yes_open"), school),
@@ -206,6 +208,7 @@ async def on_round_open(message: Message, command: CommandObject, ctx: Context) 
 async def on_round_close(message: Message, command: CommandObject, ctx: Context) -> None:
     staff = await _staff(message, ctx)
     school, _ = school_of(staff, _words(command), "ronde_sluiten")
+    await access.check(ctx, staff.actor, school, Action.ROUND_CLOSE)
     await message.answer(
         staff_text("close_confirm", year=ctx.school_year(), school=school),
         reply_markup=_confirm("close", staff_text("yes_close"), school),
@@ -215,6 +218,7 @@ async def on_round_close(message: Message, command: CommandObject, ctx: Context)
 async def on_codes(message: Message, command: CommandObject, ctx: Context) -> None:
     staff = await _staff(message, ctx)
     school, _ = school_of(staff, _words(command), "codes")
+    await access.check(ctx, staff.actor, school, Action.CODES_ISSUE)
     listed = await groups.list_groups(ctx, staff.actor, school, ctx.school_year())
     if not listed:
         raise Reply(staff_text("codes_no_groups"))
