@@ -65,7 +65,7 @@ def last(user: SimulatedUser) -> ShownMessage:
 async def chat(ctx: Context) -> AsyncIterator[Chat]:  # noqa: F811 (the fixture above)
     async with Emulator() as emu:
         bot = emulator_bot(emu)
-        bot.session.middleware(Sending(FAST))
+        bot.session.middleware(Sending(FAST, backoff=0.01))
         try:
             yield Chat(emu, bot, dispatcher(ctx), ctx)
         finally:
