@@ -13,7 +13,12 @@ GOOD_KEY = "k" * 40
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("VEILIG_DATABASE_URL", "VEILIG_SECRET_KEY", "VEILIG_DATA_DIR"):
+    for name in (
+        "VEILIG_DATABASE_URL",
+        "VEILIG_SECRET_KEY",
+        "VEILIG_DATA_DIR",
+        "VEILIG_WEBHOOK_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -76,3 +81,25 @@ def test_bad_settings_name_the_setting(
         load_settings()
     assert caught.value.exit_code == 2
     assert "\n" not in str(caught.value)
+
+
+def test_telegram_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILIG_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("VEILIG_TELEGRAM_API", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("VEILIG_TELEGRAM_BOT_USERNAME", "@veilig_bot")
+    settings = load_settings()
+    assert settings.telegram_token is not None
+    assert settings.telegram_token.get_secret_value() == "123:abc"
+    assert settings.telegram_api == "http://127.0.0.1:8081"
+    assert settings.deep_link("K7Q-FM3-XAP") == "https://t.me/veilig_bot?start=K7Q-FM3-XAP"
+    assert load_settings(telegram_bot_username="").deep_link("x") is None
+    assert load_settings().webhook_url == ""
+
+
+def test_a_webhook_needs_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILIG_WEBHOOK_URL", "https://bot.example.nl/telegram")
+    with pytest.raises(ConfigurationError, match="VEILIG_WEBHOOK_SECRET is not set"):
+        load_settings()
+    with pytest.raises(ConfigurationError, match="VEILIG_WEBHOOK_SECRET: must be 1-256"):
+        load_settings(webhook_secret="not allowed!")
+    assert load_settings(webhook_secret="s3cret_token-1").webhook_secret is not None
