@@ -317,6 +317,19 @@ class HandledUpdate(Base):
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ReminderSent(Base):
+    """A reminder to a round's coordinators, claimed once per round and kind, so that several
+    workers send it once."""
+
+    __tablename__ = "reminder_sent"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AuditEvent(Base):
     """What staff and operators did, for accountability; never holds codes or pupil data."""
 

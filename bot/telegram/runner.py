@@ -3,10 +3,11 @@
 ``veilig serve`` (the web chat's server) calls one of these with its own ``Context``:
 
 - :func:`run_polling` when ``settings.webhook_url`` is empty: removes any webhook, hides the
-  commands from everyone but coordinators, polls until ``stop_event`` is set;
+  commands from everyone but coordinators, polls and sends coordinators' reminders until
+  ``stop_event`` is set;
 - :func:`webhook_routes` otherwise: aiohttp routes for the path of ``settings.webhook_url``
   that check Telegram's secret-token header; :func:`register_webhook` tells Telegram the URL
-  at start-up and :func:`close` ends the bot's HTTP session at shutdown.
+  at start-up, and :func:`run_reminders` sends coordinators' reminders until ``stop_event``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from bot.service.context import Context
 from bot.telegram.app import dispatcher, make_bot
+from bot.telegram.reminders import remind_until
 from bot.telegram.sending import Pace
 from veilig.errors import ConfigurationError
 from veilig.settings import Settings
@@ -49,13 +51,25 @@ async def run_polling(
         polling = asyncio.create_task(
             dp.start_polling(bot, handle_signals=False, close_bot_session=False)
         )
+        reminding = asyncio.create_task(remind_until(ctx, bot, stop_event))
         stopped = asyncio.create_task(stop_event.wait())
         await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not polling.done():
             await dp.stop_polling()
         await polling
+        stop_event.set()
+        await reminding
     finally:
-        stopped.cancel()
+        await bot.session.close()
+
+
+async def run_reminders(ctx: Context, settings: Settings, stop_event: asyncio.Event) -> None:
+    """Send coordinators' reminders until ``stop_event`` is set (webhook mode; polling does
+    this itself)."""
+    bot = make_bot(settings)
+    try:
+        await remind_until(ctx, bot, stop_event)
+    finally:
         await bot.session.close()
 
 
