@@ -101,8 +101,8 @@ async def on_start(message: Message, command: CommandObject, ctx: Context, bot: 
     if turn is not None and turn.pupil is not None:
         await show(bot, message.chat.id, turn)
         return
-    await staff.greet_stranger(message, ctx, bot)
-    await _welcome(message, bot)
+    if not await staff.greet(message, ctx):
+        await _welcome(message, bot)
 
 
 async def _welcome(message: Message, bot: Bot) -> None:

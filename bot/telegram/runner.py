@@ -8,6 +8,10 @@
 - :func:`webhook_routes` otherwise: aiohttp routes for the path of ``settings.webhook_url``
   that check Telegram's secret-token header; :func:`register_webhook` tells Telegram the URL
   at start-up, and :func:`run_reminders` sends coordinators' reminders until ``stop_event``.
+
+Give the ``Context`` an executor (``Context.open(settings, executor=ProcessPoolExecutor())``):
+``/rapport`` then computes the school report in a worker process, and pupils answering on
+this process are not stalled by it.
 """
 
 from __future__ import annotations

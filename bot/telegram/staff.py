@@ -131,9 +131,12 @@ async def join(message: Message, ctx: Context, bot: Bot, token: str) -> None:
     await message.answer(staff_text("joined", name=joined.display_name, schools=schools))
 
 
-async def greet_stranger(message: Message, ctx: Context, bot: Bot) -> None:
-    """``/start`` without a code or invite: what this bot is for."""
-    await message.answer(staff_text("stranger"))
+async def greet(message: Message, ctx: Context) -> bool:
+    """``/start`` without a code or invite: a coordinator gets the help (True); anyone else
+    is told what this bot is for (False), and the pupil's code step follows."""
+    staff = await _staff(message, ctx)
+    await message.answer(staff_text("help" if staff.schools else "stranger"))
+    return bool(staff.schools)
 
 
 # Commands -------------------------------------------------------------------------------

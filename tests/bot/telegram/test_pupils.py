@@ -11,7 +11,7 @@ from bot.service.context import Context
 from flows.steps import Continue, PreferNotToSay, Start
 from storage.models import Respondent
 from storage.repositories import answers
-from tests.bot.service.conftest import School
+from tests.bot.service.conftest import LINDE, School, make_school
 from tests.bot.service.participant import Pupil as ServicePupil
 from tests.bot.telegram.conftest import Chat, last, texts
 from tests.flows.participant import BULLIED_PO, FINE_PO, Script
@@ -205,3 +205,35 @@ async def test_the_end_offers_to_erase_the_chat(chat: Chat, ctx: Context, school
     await chat.do(pupil.start(code))
     assert "al gebruikt" in (last(pupil).text or "")
     assert texts(pupil)
+
+
+async def test_back_stop_continue_and_language_at_a_question(
+    chat: Chat, ctx: Context, school: School
+) -> None:
+    [code] = await school.codes("7A", 1)
+    pupil = chat.user(2800)
+    await begin(chat, pupil, code)
+    await chat.do(pupil.press(last(pupil), last(pupil).button_texts[0]))
+    await chat.do(pupil.press(last(pupil), last(pupil).button_texts[0]))
+    second = last(pupil)
+    await chat.do(pupil.press(second, "◀ Terug"))
+    assert "Vraag 1 van" in (last(pupil).text or "")  # the first question again, to change
+    [answered] = await stored(ctx)
+    assert [item for item in answered if not item.startswith("_")] == []
+    await chat.do(pupil.press(last(pupil), "⏸ Stoppen"))
+    paused = last(pupil)
+    assert "Je bent gestopt" in (paused.text or "")
+    await chat.do(pupil.press(paused, paused.button_texts[0]))
+    assert "Vraag 1 van" in (last(pupil).text or "")
+    await chat.do(pupil.press(last(pupil), "🌐 Taal"))
+    await chat.do(pupil.press(last(pupil), "English"))
+    assert "Question 1 of" in (last(pupil).text or "")
+
+
+async def test_a_coordinator_starting_the_bot_gets_the_help(chat: Chat, ctx: Context) -> None:
+    from tests.bot.telegram.test_staff import coordinator_of
+
+    await make_school(ctx)
+    staff = await coordinator_of(chat, LINDE, 2900)
+    await chat.do(staff.start())
+    assert (last(staff).text or "").startswith("Wat u hier kunt doen:")
