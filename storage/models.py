@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -302,6 +303,31 @@ class Throttle(Base):
     key: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime)
     failures: Mapped[int] = mapped_column(Integer)
+
+
+class HandledUpdate(Base):
+    """A chat platform's update id, claimed by the first worker that handles it, so an update
+    delivered twice (webhook retries, two workers polling) is handled once. ``source`` names
+    the bot (its numeric id): update ids are per bot. Rows expire after a day."""
+
+    __tablename__ = "handled_update"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReminderSent(Base):
+    """A reminder to a round's coordinators, claimed once per round and kind, so that several
+    workers send it once."""
+
+    __tablename__ = "reminder_sent"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEvent(Base):

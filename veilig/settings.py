@@ -8,6 +8,7 @@ the only thing construction does; the secret file in the data dir is read or mad
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from enum import StrEnum
@@ -23,6 +24,9 @@ ENV_PREFIX = "VEILIG_"
 KEY_FILE_NAME = "secret.key"
 MIN_SECRET_LENGTH = 32
 HOW_TO_MAKE_A_KEY = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+TELEGRAM_API = "https://api.telegram.org"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # Schemes people type, mapped to the async driver veilig uses for them.
 _DRIVERS = {
@@ -80,6 +84,48 @@ class Settings(BaseSettings):
         """The web chat's address for slips and QR codes, ending in ``/``."""
         return self.public_url or "http://127.0.0.1:8080/"
 
+    telegram_token: SecretStr | None = Field(
+        default=None, description="The bot's token from @BotFather; no token, no Telegram bot."
+    )
+    telegram_api: str = Field(
+        default=TELEGRAM_API,
+        description="Base URL of the Bot API server: Telegram's, a self-hosted one, or the "
+        "local emulator in tests.",
+    )
+    telegram_bot_username: str = Field(
+        default="",
+        description="The bot's username (without @), for deep links printed by the command line.",
+    )
+    webhook_url: str = Field(
+        default="",
+        description="Public HTTPS URL Telegram posts updates to; empty means long polling.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with "
+        "a webhook (1-256 characters of A-Z a-z 0-9 _ -).",
+    )
+
+    @field_validator("telegram_api", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        return value.strip().removeprefix("@")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
@@ -107,6 +153,15 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "VEILIG_WEBHOOK_SECRET is not set; a webhook without it would accept updates "
+                "from anyone. Set it to a random string of A-Z a-z 0-9 _ -"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _server_needs_secret(self) -> Settings:
         if self.backend is Backend.POSTGRESQL and self.secret_key is None:
             raise ValueError(
@@ -131,6 +186,12 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when running on the default database, which upgrades itself at start."""
         return not self.database_url
+
+    def deep_link(self, payload: str) -> str | None:
+        """``https://t.me/<bot>?start=<payload>`` when the bot's username is configured."""
+        if not self.telegram_bot_username:
+            return None
+        return f"https://t.me/{self.telegram_bot_username}?start={payload}"
 
     def secret_key_bytes(self) -> bytes:
         """The pseudonymisation key; on SQLite made once in the data dir with mode 0600."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.output import table
-from bot.cli.runtime import OPERATOR, SCHOOL_HELP, school_code, with_service
+from bot.cli.runtime import OPERATOR, SCHOOL_HELP, school_code, settings_of, with_service
 from bot.service import coordinators
 
 app = typer.Typer(help="Invite, list and revoke school coordinators.", no_args_is_help=True)
@@ -32,9 +32,11 @@ def invite(
             service, OPERATOR, code, role=role, lifetime=timedelta(days=days)
         ),
     )
+    link = settings_of(ctx).deep_link(made.token)
+    where = f"Open: {link}" if link else f"In the Telegram bot: /start {made.token}"
     typer.echo(
         f"Invite for school {made.school} ({role}), valid until {made.expires_at:%Y-%m-%d %H:%M} "
-        f"UTC, usable once:\n{made.token}\nIn the Telegram bot: /start {made.token}"
+        f"UTC, usable once:\n{made.token}\n{where}"
     )
 
 

@@ -72,6 +72,12 @@ async def identify(ctx: Context, channel: str, user: str) -> Actor | None:
     return None if found is None else Actor.coordinator(found.id, channel)
 
 
+async def membership(ctx: Context, channel: str, user: str) -> CoordinatorRecord | None:
+    """The active coordinator behind a chat account with their schools, or None."""
+    async with ctx.database.transaction() as session:
+        return await coordinators.by_identity(session, ctx.keyring, channel, user)
+
+
 async def list_coordinators(ctx: Context, actor: Actor) -> list[CoordinatorRecord]:
     async with allowed(ctx, actor, None, Action.COORDINATORS_MANAGE) as session:
         return await coordinators.list_all(session)

@@ -27,12 +27,31 @@ async def add_group(
         return added
 
 
+async def change_group(
+    ctx: Context,
+    actor: Actor,
+    school: SchoolCode,
+    school_year: str,
+    name: str,
+    grade: int,
+    enrolled: int,
+) -> GroupRecord:
+    """Change a group's grade and number of enrolled pupils."""
+    async with allowed(ctx, actor, school, Action.GROUPS_MANAGE) as session:
+        changed = await groups.change(session, school, school_year, name, grade, enrolled)
+        await record(
+            session, ctx, actor, "group.change", school, group=changed.name, enrolled=enrolled
+        )
+        return changed
+
+
 async def list_groups(
     ctx: Context, actor: Actor, school: SchoolCode, school_year: str
 ) -> list[tuple[GroupRecord, CodeCount | None]]:
     """The school's groups, each with its codes in this year's round (None: no round)."""
     async with allowed(ctx, actor, school, Action.GROUPS_VIEW) as session:
         found = await groups.list_for(session, school, school_year)
+        await record(session, ctx, actor, "group.list", school, school_year=school_year)
         try:
             round_id: int | None = (await rounds.get(session, school, school_year)).id
         except NotFound:

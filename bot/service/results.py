@@ -93,6 +93,7 @@ async def school_report(
         )
     async with allowed(ctx, actor, school, Action.REPORT) as session:
         owner = await schools.get(session, school)
+        await record(session, ctx, actor, "report.make", school, school_year=school_year)
         bands = set()
         for group in await groups.list_for(session, school, school_year):
             try:

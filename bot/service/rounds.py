@@ -122,6 +122,7 @@ async def round_status(
         round_ = await rounds.get(session, school, school_year)
         counts = await respondents.counts_by_group(session, round_.id)
         found = await groups.list_for(session, school, school_year)
+        await record(session, ctx, actor, "round.status", school, school_year=school_year)
     lines = []
     for group in found:
         try:

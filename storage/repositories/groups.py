@@ -88,3 +88,23 @@ async def list_for(
         .order_by(Group.grade, Group.name)
     )
     return [to_record(row, school) for row in rows]
+
+
+async def change(
+    session: AsyncSession,
+    school: SchoolCode,
+    school_year: str,
+    name: str,
+    grade: int,
+    enrolled: int,
+) -> GroupRecord:
+    """Change a group's grade and number of enrolled pupils (its name stays)."""
+    owner = await school_row(session, school)
+    check_grade(owner.sector, grade)
+    check_enrolled(enrolled)
+    found = await get(session, school, school_year, name)
+    row = await session.get(Group, found.id)
+    assert row is not None  # found just above, in this transaction
+    row.grade, row.enrolled = grade, enrolled
+    await session.flush()
+    return to_record(row, school)

@@ -94,7 +94,8 @@ def test_a_school_year_end_to_end(cli: Cli, tmp_path: Path) -> None:
     assert "2026-2027" in rounds_listing and "open" in rounds_listing and "33" in rounds_listing
     assert cli("round", "close", "12AB00", "--school-year", "2026-2027").code == 0
     assert "closed" in cli("round", "list", "12AB00").out
-    assert cli.scalar("SELECT count(*) FROM audit_event") == 6
+    # school, group, open, 2 x codes, status (reads are audited too: who looked at what), close
+    assert cli.scalar("SELECT count(*) FROM audit_event") == 7
 
 
 BAD_INPUT = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.bot.helpers import YEAR, Cli, add_school
 
 
@@ -34,6 +36,16 @@ def test_coordinators_are_invited_listed_and_revoked(cli: Cli) -> None:
     gone = cli("coordinator", "revoke", "7")
     assert gone.code == 1 and "coordinator 7 does not exist" in gone.err
     assert cli.audit_details("coordinator.invite") == [{"role": "coordinator"}]
+
+
+def test_invite_prints_the_deep_link_when_the_bot_is_known(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_school(cli, "12AB00")
+    monkeypatch.setenv("VEILIG_TELEGRAM_BOT_USERNAME", "veilig_bot")
+    made = cli.ok("coordinator", "invite", "12AB00")
+    token = made.out.splitlines()[1]
+    assert f"Open: https://t.me/veilig_bot?start={token}" in made.out
 
 
 def test_consent_is_given_and_withdrawn(cli: Cli) -> None:

@@ -18,6 +18,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "VEILIG_SECRET_KEY",
         "VEILIG_DATA_DIR",
         "VEILIG_PUBLIC_URL",
+
+        "VEILIG_WEBHOOK_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -90,3 +92,24 @@ def test_the_public_url_of_the_web_chat(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("VEILIG_PUBLIC_URL", "chat.example.nl")
     with pytest.raises(ConfigurationError, match=r"VEILIG_PUBLIC_URL: .* is not a web address"):
         load_settings()
+
+def test_telegram_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILIG_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("VEILIG_TELEGRAM_API", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("VEILIG_TELEGRAM_BOT_USERNAME", "@veilig_bot")
+    settings = load_settings()
+    assert settings.telegram_token is not None
+    assert settings.telegram_token.get_secret_value() == "123:abc"
+    assert settings.telegram_api == "http://127.0.0.1:8081"
+    assert settings.deep_link("K7Q-FM3-XAP") == "https://t.me/veilig_bot?start=K7Q-FM3-XAP"
+    assert load_settings(telegram_bot_username="").deep_link("x") is None
+    assert load_settings().webhook_url == ""
+
+
+def test_a_webhook_needs_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILIG_WEBHOOK_URL", "https://bot.example.nl/telegram")
+    with pytest.raises(ConfigurationError, match="VEILIG_WEBHOOK_SECRET is not set"):
+        load_settings()
+    with pytest.raises(ConfigurationError, match="VEILIG_WEBHOOK_SECRET: must be 1-256"):
+        load_settings(webhook_secret="not allowed!")
+    assert load_settings(webhook_secret="s3cret_token-1").webhook_secret is not None
