@@ -1,10 +1,12 @@
 """``veilig serve``'s process: the channels on one service context, until a signal.
 
 The composition root of a serving process: it opens the context, starts each channel (the
-web chat; the Telegram bot joins here later), and on SIGINT or SIGTERM stops taking new
-connections, lets requests in flight finish (each answer is one transaction, so nothing is
-half-written), then closes the database. With several workers each process runs this on
-the same port (``SO_REUSEPORT``); they share nothing but the database.
+web chat, and the Telegram bot when ``VEILIG_TELEGRAM_TOKEN`` is set: long polling, or with
+``VEILIG_WEBHOOK_URL`` a route on the same server), and on SIGINT or SIGTERM stops taking
+new connections, lets requests in flight finish (each answer is one transaction, so nothing
+is half-written), then closes the database. With several workers each process runs this on
+the same port (``SO_REUSEPORT``); they share nothing but the database, which is also why
+several workers need the webhook: only one process may poll Telegram.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from aiohttp import web
 
 from bot.service.context import Context
 from bot.service.demo import demo_school
+from bot.telegram import runner as telegram
 from bot.web.app import make_app
 from veilig.errors import ConfigurationError
 from veilig.settings import Settings
@@ -56,6 +59,18 @@ def check(settings: Settings, serving: Serving) -> None:
             "--workers above 1 needs PostgreSQL (VEILIG_DATABASE_URL): the embedded SQLite "
             "database takes one process"
         )
+    if serving.workers > 1 and settings.telegram_token is not None and not settings.webhook_url:
+        raise ConfigurationError(
+            "VEILIG_WEBHOOK_URL: with --workers above 1 the Telegram bot needs a webhook; "
+            "only one process may poll Telegram"
+        )
+
+
+def telegram_mode(settings: Settings) -> str | None:
+    """How this process runs the Telegram bot: "polling", "webhook", or None (no token)."""
+    if settings.telegram_token is None:
+        return None
+    return "webhook" if settings.webhook_url else "polling"
 
 
 def run(settings: Settings, serving: Serving, ready: Callable[[], None]) -> None:
@@ -111,15 +126,27 @@ async def _serve(
     # does not hold up pupils answering on this process's event loop.
     reports = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     async with Context.open(settings, executor=reports) as ctx:
+        app = make_app(ctx)
+        mode = telegram_mode(settings)
+        if mode == "webhook":
+            app.add_routes(telegram.webhook_routes(ctx, settings))
         runner = web.AppRunner(
-            make_app(ctx), access_log=None, shutdown_timeout=GRACE_SECONDS, handle_signals=False
+            app, access_log=None, shutdown_timeout=GRACE_SECONDS, handle_signals=False
         )
         await runner.setup()
+        bot: asyncio.Task[None] | None = None
         try:
             site = web.TCPSite(runner, serving.host, serving.port, reuse_port=reuse_port)
             await site.start()
+            if mode == "webhook":
+                await telegram.register_webhook(settings)
+                bot = asyncio.create_task(telegram.run_reminders(ctx, settings, stop))
+            elif mode == "polling":
+                bot = asyncio.create_task(telegram.run_polling(ctx, settings, stop))
             ready()
             await stop.wait()
+            if bot is not None:
+                await bot  # stops at the same event: a poll in flight ends, nothing half-sent
         finally:
             # Stop listening, let requests in flight finish, then close the database.
             await runner.cleanup()

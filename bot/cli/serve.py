@@ -1,4 +1,4 @@
-"""``veilig serve``: the web chat (and later the Telegram bot) until Ctrl-C or SIGTERM."""
+"""``veilig serve``: the web chat, and the Telegram bot when configured, until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "VEILIG_SECRET_KEY",
         "VEILIG_DATA_DIR",
         "VEILIG_PUBLIC_URL",
-
         "VEILIG_WEBHOOK_URL",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -92,6 +91,7 @@ def test_the_public_url_of_the_web_chat(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("VEILIG_PUBLIC_URL", "chat.example.nl")
     with pytest.raises(ConfigurationError, match=r"VEILIG_PUBLIC_URL: .* is not a web address"):
         load_settings()
+
 
 def test_telegram_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VEILIG_TELEGRAM_TOKEN", "123:abc")
