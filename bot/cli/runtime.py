@@ -16,6 +16,7 @@ import typer
 from bot.service.actors import Actor
 from bot.service.context import Context
 from bot.service.records import SchoolCode, parse_school_year, school_year_of
+from bot.service.results import MAX_COUNT
 from veilig.errors import CsvImportError, InvalidInput, VeiligError
 from veilig.settings import Settings, load_settings
 
@@ -85,10 +86,6 @@ async def _with_service(
 ) -> T:
     async with Context.open(settings, require_current_schema=require_current_schema) as service:
         return await work(service)
-
-
-#: The largest count option accepted (``--min-n``, ``--min-schools``): beyond any school.
-MAX_COUNT = 100_000
 
 
 def at_least_one(option: str, value: int) -> None:

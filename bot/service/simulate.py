@@ -139,14 +139,14 @@ async def _plan(session: AsyncSession, code: SchoolCode, year: str, pupils: int)
             f"school {code} has no groups in {year}; add its groups (name, grade, enrolled "
             "pupils) first"
         )
-    answered = Counter(r.group_id for r in await respondents.of_round(session, code, year))
+    answered = await _answered(session, round_.id)
     seats: list[_Seat] = []
     for group in found:
         try:
             band = band_of(owner.sector, group.grade)
         except InvalidInput:
             continue  # too young to answer themselves (PO groep 1-4)
-        seats.append(_Seat(group, band, max(0, group.enrolled - answered[group.id])))
+        seats.append(_Seat(group, band, max(0, group.enrolled - answered.get(group.id, 0))))
     if not seats:
         raise InvalidInput(
             f"none of the groups of school {code} in {year} answers the questionnaire "
@@ -160,6 +160,12 @@ async def _plan(session: AsyncSession, code: SchoolCode, year: str, pupils: int)
             "or add groups"
         )
     return _Plan(owner, round_, questionnaire, tuple(seats))
+
+
+async def _answered(session: AsyncSession, round_id: int) -> dict[int, int]:
+    """Pupils who started in the round, per group."""
+    counts = await respondents.counts_by_group(session, round_id)
+    return {group: started for group, (started, _) in counts.items()}
 
 
 def _pupils(plan: _Plan, pupils: int, seed: int) -> Iterator[_Pupil]:
@@ -196,13 +202,10 @@ async def _answer(
     # The places are checked again under the round's lock: two simulations at once must not
     # both fill the same free places (a response rate over 100 %).
     await rounds.lock(session, plan.round.id)
-    answered = Counter(
-        r.group_id
-        for r in await respondents.of_round(session, plan.school.code, plan.round.school_year)
-    )
+    answered = await _answered(session, plan.round.id)
     wanted = Counter(pupil.seat for pupil in batch)
     for seat, count in wanted.items():
-        free = seat.group.enrolled - answered[seat.group.id]
+        free = seat.group.enrolled - answered.get(seat.group.id, 0)
         if count > free:
             raise InvalidInput(
                 f"group {seat.group.name} has {max(free, 0)} free places now, not {count}: "

@@ -122,13 +122,6 @@ async def by_identity(
     return None if person is None else await _record(session, person)
 
 
-async def get(session: AsyncSession, coordinator_id: int) -> CoordinatorRecord:
-    person = await session.get(Coordinator, coordinator_id)
-    if person is None:
-        raise NotFound(f"coordinator {coordinator_id} does not exist; see veilig coordinator list")
-    return await _record(session, person)
-
-
 async def role_at(session: AsyncSession, coordinator_id: int, school: SchoolCode) -> str | None:
     """The role of an active coordinator at ``school``; None when they have none there."""
     return await session.scalar(

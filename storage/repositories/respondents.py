@@ -128,12 +128,11 @@ async def _answering_as(session: AsyncSession, row: Respondent, identity: str) -
 
 
 async def find(
-    session: AsyncSession, keyring: Keyring, channel: str, user_id: str, *, lock: bool = False
+    session: AsyncSession, keyring: Keyring, channel: str, user_id: str
 ) -> RespondentRecord | None:
-    """The open response this chat identity is answering, if any; ``lock``: locked for this
-    transaction as :func:`lock` does, in the same statement."""
+    """The open response this chat identity is answering, if any."""
     query = select(Respondent).where(Respondent.resume_key == keyring.resume_key(channel, user_id))
-    row = await session.scalar(query.with_for_update() if lock else query)
+    row = await session.scalar(query)
     return None if row is None else to_record(row)
 
 
@@ -166,17 +165,6 @@ async def locked_place(
     respondent, round_row, school_row = found
     school = schools.to_record(school_row)
     return ResponsePlace(to_record(respondent), rounds.to_record(round_row, school.code), school)
-
-
-async def lock(session: AsyncSession, respondent_id: int) -> RespondentRecord:
-    """The response, locked for this transaction (PostgreSQL: a row lock; SQLite has one
-    writer at a time), so two inputs of one pupil are applied one after the other."""
-    row = await session.scalar(
-        select(Respondent).where(Respondent.id == respondent_id).with_for_update()
-    )
-    if row is None:
-        raise NotFound("this response no longer exists; start again with a new code")
-    return to_record(row)
 
 
 async def _row(session: AsyncSession, respondent_id: int) -> Respondent:

@@ -68,14 +68,6 @@ async def get(session: AsyncSession, school: SchoolCode, school_year: str) -> Ro
     return to_record(row, school)
 
 
-async def by_id(session: AsyncSession, round_id: int) -> RoundRecord:
-    row = await session.get(Round, round_id)
-    if row is None:
-        raise NotFound("this round no longer exists")
-    school = await session.get_one(School, row.school_id)
-    return to_record(row, SchoolCode(school.brin, school.vestiging))
-
-
 async def lock(session: AsyncSession, round_id: int) -> None:
     """Hold the round for this transaction (PostgreSQL: a row lock; SQLite has one writer),
     so checks of its places and the writes that fill them are one step."""
