@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -170,6 +171,8 @@ class Round(Base):
     status: Mapped[RoundStatus] = mapped_column(_enum(RoundStatus, "status"))
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
+    # The date the school plans to close; coordinators are reminded a week before it.
+    planned_end: Mapped[date | None] = mapped_column(Date)
 
 
 class AccessCode(Base):
@@ -210,6 +213,8 @@ class Respondent(Base):
     # while the response is open; NULL once completed or the round is closed, so that after
     # the round nothing leads from a code to answers.
     code_key: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
+    # Made by `veilig simulate` or `veilig demo`: never delivered or exported unless asked for.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # SMALLSERIAL on PostgreSQL; on SQLite only INTEGER PRIMARY KEY numbers rows by itself.

@@ -38,6 +38,7 @@ class RoundRecord:
     status: RoundStatus
     opens_on: date | None
     closes_on: date | None
+    planned_end: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

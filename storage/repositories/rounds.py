@@ -24,6 +24,7 @@ def to_record(row: Round, school: SchoolCode) -> RoundRecord:
         status=row.status,
         opens_on=row.opens_on,
         closes_on=row.closes_on,
+        planned_end=row.planned_end,
     )
 
 
