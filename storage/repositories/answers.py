@@ -7,8 +7,9 @@ id is numbered the first time anyone answers it, safely when several workers do 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Item
@@ -45,6 +46,24 @@ async def item_numbers(session: AsyncSession, names: Iterable[str]) -> dict[str,
     return found
 
 
+_ANSWER, _ITEM = cast(Table, Answer.__table__), cast(Table, Item.__table__)
+_OF = select(_ITEM.c.name, _ANSWER.c.value).join(_ITEM, _ITEM.c.id == _ANSWER.c.item_id)
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(session: AsyncSession) -> Any:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of one answer, built once per dialect: the same
+    statement object every time, so it is compiled once and executed with parameters."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:
+        statement = _insert(session, _ANSWER)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[_ANSWER.c.respondent_id, _ANSWER.c.item_id],
+            set_={"value": statement.excluded.value},
+        )
+    return _UPSERTS[dialect]
+
+
 async def upsert(
     session: AsyncSession, respondent_id: int, values: Mapping[str, int | None]
 ) -> None:
@@ -52,17 +71,12 @@ async def upsert(
     if not values:
         return
     numbers = await item_numbers(session, values)
-    statement = _insert(session, Answer).values(
+    await session.execute(
+        _upsert_statement(session),
         [
             {"respondent_id": respondent_id, "item_id": numbers[item], "value": value}
             for item, value in values.items()
-        ]
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Answer.respondent_id, Answer.item_id],
-            set_={"value": statement.excluded.value},
-        )
+        ],
     )
 
 
@@ -70,17 +84,15 @@ async def remove(session: AsyncSession, respondent_id: int, items: Iterable[str]
     """Forget answers (the pupil went back to change them)."""
     wanted = list(items)
     if wanted:
-        numbers = select(Item.id).where(Item.name.in_(wanted))
+        numbers = select(_ITEM.c.id).where(_ITEM.c.name.in_(wanted))
         await session.execute(
-            delete(Answer).where(Answer.respondent_id == respondent_id, Answer.item_id.in_(numbers))
+            delete(_ANSWER).where(
+                _ANSWER.c.respondent_id == respondent_id, _ANSWER.c.item_id.in_(numbers)
+            )
         )
 
 
 async def of(session: AsyncSession, respondent_id: int) -> dict[str, int | None]:
     """All answers of one respondent: the whole of their place in the questionnaire."""
-    rows = await session.execute(
-        select(Item.name, Answer.value)
-        .join(Item, Item.id == Answer.item_id)
-        .where(Answer.respondent_id == respondent_id)
-    )
+    rows = await session.execute(_OF.where(_ANSWER.c.respondent_id == respondent_id))
     return {item: value for item, value in rows}

@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert(session: AsyncSession, table: type[Any]) -> Any:
+def insert(session: AsyncSession, table: Any) -> Any:
     """An insert of ``table`` that supports ``on_conflict_do_nothing/do_update``."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
