@@ -253,6 +253,80 @@ async def classroom(base: str, codes_: list[str], seconds: float) -> Tally:
     return tally
 
 
+# --- where the CPU goes ----------------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def process_tree(root: int) -> set[int]:
+    """``root`` and all its descendants (the serve process, its workers and their helpers)."""
+    parents = {pid: int(fields[1]) for pid in _pids() if (fields := _stat(pid)) is not None}
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return tree
+
+
+def database_backends(database: str) -> set[int]:
+    """The PostgreSQL server processes serving connections to ``database``."""
+    found = set()
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("postgres: ") and f" {database} " in command:
+            found.add(pid)
+    return found
+
+
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (from ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        fields = _stat(pid)
+        if fields is not None:
+            used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+class CpuMeter:
+    """CPU used by the server's processes and by its database connections during a phase:
+    a figure that does not depend on what else the (shared) machine is doing."""
+
+    def __init__(self, server: int, database: str) -> None:
+        self.server, self.database = server, database
+        self.before = self._now()
+
+    def _now(self) -> tuple[dict[int, float], dict[int, float]]:
+        return (
+            cpu_seconds(process_tree(self.server)),
+            cpu_seconds(database_backends(self.database)),
+        )
+
+    def used(self) -> tuple[float, float]:
+        """(server, database) CPU seconds since the meter started."""
+        after = self._now()
+        return tuple(  # type: ignore[return-value]
+            sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
+            for before, now in zip(self.before, after, strict=True)
+        )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -279,6 +353,11 @@ async def admin(sql: str) -> None:
         await connection.execute(sql)
     finally:
         await connection.close()
+
+
+def per_answer(cpu: tuple[float, float], answers: int) -> dict[str, float]:
+    server, database = (1000 * seconds / max(answers, 1) for seconds in cpu)
+    return {"server": round(server, 2), "database": round(database, 2)}
 
 
 def main() -> None:
@@ -314,8 +393,12 @@ def main() -> None:
         serve = start_serve(url, port, args.workers)
         base = f"http://127.0.0.1:{port}/"
         try:
+            meter = CpuMeter(serve.pid, name)
             rate, saturated = asyncio.run(saturate(base, saturation_codes, args.saturate))
+            saturation_cpu = meter.used()
+            meter = CpuMeter(serve.pid, name)
             peak = asyncio.run(classroom(base, peak_codes, args.seconds))
+            peak_cpu = meter.used()
         finally:
             serve.send_signal(signal.SIGTERM)
             serve.wait(timeout=60)
@@ -329,6 +412,7 @@ def main() -> None:
         "saturation_answers_per_s": round(rate),
         "saturation_ratio_to_ceiling": round(rate / ceiling, 3),
         "saturation_errors": saturated.errors,
+        "saturation_cpu_ms_per_answer": per_answer(saturation_cpu, saturated.answers),
         "pupils": args.pupils,
         "seconds": args.seconds,
         "answers": peak.answers,
@@ -339,6 +423,7 @@ def main() -> None:
         "max_ms": round(max(ms), 1) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
         "errors": peak.errors,
+        "cpu_ms_per_answer": per_answer(peak_cpu, peak.answers),
     }
     print(json.dumps(result, indent=2))
 

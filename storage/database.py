@@ -31,6 +31,15 @@ from veilig.errors import ConfigurationError, DatabaseBusy, DatabaseUnavailable,
 SQLITE_BUSY_MS = 15000
 
 
+#: Connections a process keeps to a PostgreSQL server, all of them open all the time: a pool
+#: that opens overflow connections under load and closes them when they come back spends its
+#: time connecting (each new asyncpg connection costs several round trips and its own
+#: statement cache). A request that finds them all busy waits up to ``pool_timeout`` seconds,
+#: then is told the database is busy (``DatabaseBusy``). Several workers on one server: keep
+#: workers x pool_size under the server's ``max_connections`` (100 by default).
+_POSTGRES_POOL = {"pool_size": 10, "max_overflow": 0, "pool_timeout": 10}
+
+
 def safe_url(url: str | URL) -> str:
     """The URL without its password, for messages and logs."""
     return make_url(url).render_as_string(hide_password=True)
@@ -82,6 +91,8 @@ class Database:
         self.keyring = keyring
         if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
             _make_private_file(Path(self.url.database))
+        if self.dialect == "postgresql":
+            engine_options = {**_POSTGRES_POOL, **engine_options}
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

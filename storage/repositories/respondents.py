@@ -189,7 +189,11 @@ async def locked_place(
 ) -> ResponsePlace | None:
     """A response (by number, or by the chat identity answering it) with its round and
     school, the response locked for this transaction: one statement for what every input of
-    a pupil needs first. None when there is no such open response."""
+    a pupil needs first. None when there is no such open response.
+
+    The stored answers are read by a statement of their own, after this one: on PostgreSQL
+    (READ COMMITTED) a statement reads with the snapshot it started with, so answers read in
+    the locking statement could miss the input of the transaction it waited for."""
     if respondent_id is not None:
         query = _PLACE.where(_RESPONDENT.c.id == respondent_id)
     elif keyring is not None:
