@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Throttle
@@ -18,30 +18,34 @@ from storage.repositories.upsert import insert
 
 async def failures(session: AsyncSession, key: str, now: datetime, window: timedelta) -> int:
     """Failed attempts of ``key`` in the window that is running now."""
-    row = await session.get(Throttle, key)
-    if row is None or row.window_start + window <= now:
+    found = (
+        await session.execute(
+            select(Throttle.window_start, Throttle.failures).where(Throttle.key == key)
+        )
+    ).one_or_none()
+    if found is None or found.window_start + window <= now:
         return 0
-    return row.failures
+    return int(found.failures)
 
 
 async def fail(session: AsyncSession, key: str, now: datetime, window: timedelta) -> int:
-    """Count one more failed attempt; returns the count in the running window."""
-    # Two workers may count the first failure of a key at once: insert or keep, then lock.
-    first = insert(session, Throttle).values(key=key, window_start=now, failures=0)
-    await session.execute(first.on_conflict_do_nothing(index_elements=[Throttle.key]))
-    row = await session.scalar(
-        select(Throttle)
-        .where(Throttle.key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None  # inserted or kept just above, in this transaction
-    if row.window_start + window <= now:
-        row.window_start, row.failures = now, 1
-    else:
-        row.failures += 1
-    await session.flush()
-    return row.failures
+    """Count one more failed attempt; returns the count in the running window.
+
+    One statement, atomic on both backends even when two workers count the same key at
+    once: the first failure inserts the count, a later one adds to it, or starts a new
+    window when the running one has ended."""
+    first = insert(session, Throttle).values(key=key, window_start=now, failures=1)
+    ended = Throttle.window_start <= literal(now - window, Throttle.window_start.type)
+    counted = first.on_conflict_do_update(
+        index_elements=[Throttle.key],
+        set_={
+            "failures": case((ended, 1), else_=Throttle.failures + 1),
+            "window_start": case(
+                (ended, literal(now, Throttle.window_start.type)), else_=Throttle.window_start
+            ),
+        },
+    ).returning(Throttle.failures)
+    return int((await session.execute(counted)).scalar_one())
 
 
 async def forget(session: AsyncSession, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from storage.repositories import (
     respondents,
     rounds,
     schools,
+    throttle,
 )
 from storage.repositories.schools import NewSchool
 from storage.values import RoundStatus, SchoolCode, Sector
@@ -313,3 +315,35 @@ async def test_item_numbers_made_in_a_rolled_back_transaction_are_not_kept(
         await answers.upsert(session, me.id, {"brand_new_item": 2, "vb_school": 3})
     async with database.transaction() as session:
         assert await answers.of(session, me.id) == {"brand_new_item": 2, "vb_school": 3}
+
+
+async def test_failed_attempts_are_counted_per_window(database: Database) -> None:
+    start = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    window = timedelta(minutes=10)
+    async with database.transaction() as session:
+        assert await throttle.failures(session, "k", start, window) == 0
+        later = (start + timedelta(minutes=m) for m in (0, 1, 9))
+        counts = [await throttle.fail(session, "k", at, window) for at in later]
+        assert counts == [1, 2, 3]
+        assert await throttle.failures(session, "k", start + timedelta(minutes=9), window) == 3
+        assert await throttle.failures(session, "other", start, window) == 0
+    async with database.transaction() as session:
+        # The window started at 9:00 has ended at 9:10: the count starts again.
+        assert await throttle.failures(session, "k", start + window, window) == 0
+        assert await throttle.fail(session, "k", start + window, window) == 1
+        assert await throttle.fail(session, "k", start + window, window) == 2
+        await throttle.forget(session, "k")
+        assert await throttle.failures(session, "k", start + window, window) == 0
+
+
+async def test_failed_attempts_counted_at_once_are_all_counted(database: Database) -> None:
+    """Workers counting one key at the same moment: every failure counts (none is lost to a
+    race between inserting the first count and adding to it)."""
+    now = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+
+    async def one() -> int:
+        async with database.transaction() as session:
+            return await throttle.fail(session, "shared", now, timedelta(minutes=10))
+
+    counts = await asyncio.gather(*(one() for _ in range(12)))
+    assert sorted(counts) == list(range(1, 13))
