@@ -97,6 +97,7 @@ class Redemption:
     respondent: RespondentRecord | None = None
     school: SchoolRecord | None = None
     group: GroupRecord | None = None
+    round: RoundRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)

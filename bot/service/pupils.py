@@ -96,7 +96,8 @@ async def redeem(
     code_key = None if normalized is None else ctx.keyring.throttle_key("code", normalized)
     try:
         async with ctx.database.transaction() as session:
-            if await throttle.failures(session, key, ctx.now(), TRY_WINDOW) >= CODE_TRIES:
+            failed = await throttle.failures(session, key, ctx.now(), TRY_WINDOW)
+            if failed >= CODE_TRIES:
                 return _refused(language, CodeProblem.TOO_MANY_TRIES)
             if code_key is not None and (
                 await throttle.fail(session, code_key, ctx.now(), TRY_WINDOW) > CODE_REDEEMS
@@ -120,9 +121,12 @@ async def redeem(
                 if problem is not CodeProblem.ROUND_CLOSED:
                     await throttle.fail(session, key, ctx.now(), TRY_WINDOW)
                 return _refused(language, problem)
-            await throttle.forget(session, key)
-            place = await respondents.locked_place(session, respondent_id=found.respondent.id)
-            conversation = await _conversation(session, _gone(place))
+            if failed:
+                await throttle.forget(session, key)
+            # The response is this transaction's: new, or locked when it was found by its code.
+            assert found.round is not None and found.school is not None
+            place = ResponsePlace(found.respondent, found.round, found.school)
+            conversation = await _conversation(session, place)
             turn = _turn(found.respondent, conversation)
             if found.status is RedemptionStatus.RESUMED:
                 message = translator(conversation.language).ui("welcome_back")

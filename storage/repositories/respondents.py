@@ -27,7 +27,7 @@ from storage.records import (
     RoundRecord,
     SchoolRecord,
 )
-from storage.repositories import groups, schools
+from storage.repositories import groups, rounds, schools
 from storage.values import RoundStatus, SchoolCode, Sector
 
 BandOf = Callable[[Sector, int], str]
@@ -65,20 +65,27 @@ async def redeem(
     win it.
     """
     code = access_codes.normalize(typed_code)
-    seat = None
-    if code is not None:
-        seat = await session.scalar(
-            select(AccessCode).where(AccessCode.digest == keyring.code_digest(code))
-        )
-    if seat is None or code is None:
+    if code is None:
         return Redemption(RedemptionStatus.UNKNOWN_CODE)
-    round_row = await session.get_one(Round, seat.round_id)
+    # The seat with its round, group and school: one statement (a class types its codes at
+    # the same moment, so every round trip here counts).
+    found = (
+        await session.execute(
+            select(AccessCode, Round, Group, School)
+            .join(Round, Round.id == AccessCode.round_id)
+            .join(Group, Group.id == AccessCode.group_id)
+            .join(School, School.id == Group.school_id)
+            .where(AccessCode.digest == keyring.code_digest(code))
+        )
+    ).one_or_none()
+    if found is None:
+        return Redemption(RedemptionStatus.UNKNOWN_CODE)
+    seat, round_row, group_row, school_row = found
     if round_row.status is not RoundStatus.OPEN:
         return Redemption(RedemptionStatus.ROUND_NOT_OPEN)
-    group_row = await session.get_one(Group, seat.group_id)
-    school_row = await session.get_one(School, group_row.school_id)
     school = schools.to_record(school_row)
     group = groups.to_record(group_row, school.code)
+    round_ = rounds.to_record(round_row, school.code)
     identity = keyring.resume_key(channel, user_id)
     code_key = keyring.code_key(code)
 
@@ -97,7 +104,7 @@ async def redeem(
                 return Redemption(RedemptionStatus.USED_CODE)
     if started is not None:
         await _answering_as(session, started, identity)
-        return Redemption(RedemptionStatus.RESUMED, to_record(started), school, group)
+        return Redemption(RedemptionStatus.RESUMED, to_record(started), school, group, round_)
     await _release(session, identity)
     row = Respondent(
         round_id=round_row.id,
@@ -111,7 +118,7 @@ async def redeem(
     )
     session.add(row)
     await session.flush()
-    return Redemption(RedemptionStatus.STARTED, to_record(row), school, group)
+    return Redemption(RedemptionStatus.STARTED, to_record(row), school, group, round_)
 
 
 async def _by_code(session: AsyncSession, code_key: str) -> Respondent | None:
