@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -122,11 +123,27 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back on any error."""
-        in_body = False
+        async with self._errors() as in_body, self._sessions() as session, session.begin():
+            in_body.append(True)
+            yield session
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection without a transaction around its statements: each statement commits
+        on its own (no ``BEGIN`` and ``COMMIT`` round trips). For work that is one statement
+        at a time by design, such as a pupil's answer written with a guard on PostgreSQL
+        (:mod:`storage.repositories.places`)."""
+        async with self._errors() as in_body, self.engine.connect() as connection:
+            in_body.append(True)
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _errors(self) -> AsyncIterator[list[bool]]:
+        """Driver and pool errors as ``veilig.errors``; the list yielded is marked once the
+        caller's block runs (an ``OSError`` from there is the caller's, not the database's)."""
+        in_body: list[bool] = []
         try:
-            async with self._sessions() as session, session.begin():
-                in_body = True
-                yield session
+            yield in_body
         except IntegrityError as exc:
             # An integrity error a repository did not anticipate is a bug, not bad input.
             raise StorageError(f"the database refused a change: {exc.orig}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -125,6 +126,17 @@ class ConsentRecord:
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerChanges:
+    """What one input of a pupil changes: answers to write (``None``: "I'd rather not say")
+    and to forget, a new language, and the day the response was completed."""
+
+    upsert: Mapping[str, int | None]
+    delete: tuple[str, ...] = ()
+    language: str | None = None
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ Every function here is what a channel calls for a pupil; it returns a :class:`Tu
   (:data:`CODE_REDEEMS` per window: a shared or stolen slip) pauses that code; both counts
   live in the database, so the limits hold across restarts and workers.
 - :func:`resume`: the chat identity's open response, found by its keyed pseudonym alone.
-- :func:`answer`: one input, in one transaction: the response is locked (a row lock on
-  PostgreSQL; SQLite has one writer at a time), its stored answers are read, the pure engine
-  applies the input, the effects are written and completion is marked. Two inputs of one pupil
-  are applied one after the other, never mixed. A round that closed or a questionnaire that
-  changed since the round opened refuses input with a kind message.
+- :func:`answer`: one input: the response and its stored answers are read, the pure engine
+  applies the input, the effects are written and completion is marked, such that two inputs
+  of one pupil are applied one after the other, never mixed (how, per backend:
+  :mod:`storage.repositories.places`). A round that closed or a questionnaire that changed
+  since the round opened refuses input with a kind message.
 
 The :class:`Pupil` handle names a response inside the process; channels keep it in memory at
 most and never send it anywhere.
@@ -23,7 +23,7 @@ most and never send it anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,8 +34,8 @@ from flows.bands import age_band_for
 from flows.i18n import translator
 from flows.steps import CodeProblem, Input, Notice, PupilStep, SchoolContext
 from storage import access_codes
-from storage.records import RedemptionStatus, RespondentRecord, ResponsePlace
-from storage.repositories import answers, respondents, throttle
+from storage.records import AnswerChanges, RedemptionStatus, RespondentRecord, ResponsePlace
+from storage.repositories import answers, places, respondents, throttle
 from storage.values import RoundStatus, Sector
 from veilig.errors import NotFound, QuestionnaireError
 
@@ -126,7 +126,8 @@ async def redeem(
             # The response is this transaction's: new, or locked when it was found by its code.
             assert found.round is not None and found.school is not None
             place = ResponsePlace(found.respondent, found.round, found.school)
-            conversation = await _conversation(session, place)
+            stored = await answers.of(session, found.respondent.id)
+            conversation = _conversation(place, stored)
             turn = _turn(found.respondent, conversation)
             if found.status is RedemptionStatus.RESUMED:
                 message = translator(conversation.language).ui("welcome_back")
@@ -141,92 +142,92 @@ async def redeem(
 
 async def resume(ctx: Context, channel: str, user: str) -> Turn | None:
     """The open response this chat identity is answering, where the pupil is; or None."""
-    async with ctx.database.transaction() as session:
-        place = await respondents.locked_place(
-            session, keyring=ctx.keyring, channel=channel, user_id=user
-        )
-        return None if place is None else await _open_turn(session, ctx, place, None)
+    return await answer_as(ctx, channel, user, None)
 
 
 async def current(ctx: Context, pupil: Pupil) -> Turn:
     """Where the pupil is now (after a reload, say), without changing anything."""
-    async with ctx.database.transaction() as session:
-        place = await respondents.locked_place(session, respondent_id=pupil.respondent_id)
-        return await _open_turn(session, ctx, _gone(place), None)
+    return await answer(ctx, pupil, None)
 
 
-async def answer(ctx: Context, pupil: Pupil, user_input: Input) -> Turn:
-    """Apply one input of the pupil and store its effects, in one transaction."""
-    async with ctx.database.transaction() as session:
-        place = await respondents.locked_place(session, respondent_id=pupil.respondent_id)
-        return await _open_turn(session, ctx, _gone(place), user_input)
+async def answer(ctx: Context, pupil: Pupil, user_input: Input | None) -> Turn:
+    """Apply one input of the pupil (``None``: none, just look) and store its effects."""
+    found = await places.change(
+        ctx.database, _decide(ctx, user_input), respondent_id=pupil.respondent_id
+    )
+    if found is None:
+        raise NotFound("this response no longer exists; start again with your code")
+    return found[1]
 
 
 async def answer_as(ctx: Context, channel: str, user: str, user_input: Input | None) -> Turn | None:
     """Apply one input (``None``: none, just look) to the response this chat identity is
-    answering, found and locked in the same transaction; ``None`` when it answers none.
+    answering; ``None`` when it answers none.
 
-    For channels that keep no handle between requests (the web chat): one transaction per
-    input, as with :func:`answer`.
+    For channels that keep no handle between requests (the web chat), as :func:`answer`.
     """
-    async with ctx.database.transaction() as session:
-        place = await respondents.locked_place(
-            session, keyring=ctx.keyring, channel=channel, user_id=user
-        )
-        if place is None:
-            return None
-        return await _open_turn(session, ctx, place, user_input)
+    resume_key = ctx.keyring.resume_key(channel, user)
+    found = await places.change(ctx.database, _decide(ctx, user_input), resume_key=resume_key)
+    return None if found is None else found[1]
 
 
-def _gone(place: ResponsePlace | None) -> ResponsePlace:
-    if place is None:
-        raise NotFound("this response no longer exists; start again with your code")
-    return place
+def _decide(ctx: Context, user_input: Input | None) -> places.Decide[Turn]:
+    """The pupil's turn on a response as stored: refused kindly when it is finished, its
+    round closed or its questionnaire changed; else ``user_input`` applied. Pure, so the
+    storage layer may decide again when another input of the pupil came first."""
+    today = ctx.today()
+
+    def decide(place: ResponsePlace, stored: dict[str, int | None]) -> tuple[Changes, Turn]:
+        found, round_ = place.respondent, place.round
+        if found.completed_on is not None:
+            return None, _refused(found.language, CodeProblem.FINISHED)
+        if round_.status is not RoundStatus.OPEN:
+            return None, _refused(found.language, CodeProblem.ROUND_CLOSED)
+        try:
+            conversation = _conversation(place, stored)
+        except QuestionnaireError:
+            return None, _refused(found.language, CodeProblem.NOT_AVAILABLE)
+        if user_input is None:
+            return None, _turn(found, conversation)
+        move = conversation.apply(user_input)
+        version, completed = round_.questionnaire_version, conversation.completed
+        return _changes(conversation, today), Turn(move.step, Pupil(found.id), version, completed)
+
+    return decide
 
 
-async def _open_turn(
-    session: AsyncSession, ctx: Context, place: ResponsePlace, user_input: Input | None
-) -> Turn:
-    """The pupil's turn on a response locked in this transaction: refused kindly when it is
-    finished, its round closed or its questionnaire changed; else ``user_input`` applied."""
-    found, round_ = place.respondent, place.round
-    if found.completed_on is not None:
-        return _refused(found.language, CodeProblem.FINISHED)
-    if round_.status is not RoundStatus.OPEN:
-        return _refused(found.language, CodeProblem.ROUND_CLOSED)
-    try:
-        conversation = await _conversation(session, place)
-    except QuestionnaireError:
-        return _refused(found.language, CodeProblem.NOT_AVAILABLE)
-    if user_input is None:
-        return _turn(found, conversation)
-    move = conversation.apply(user_input)
-    await store(session, ctx, found.id, conversation)
-    pupil = Pupil(found.id)
-    return Turn(move.step, pupil, round_.questionnaire_version, conversation.completed)
+Changes = AnswerChanges | None
+
+
+def _changes(conversation: Conversation, today: date) -> Changes:
+    """What the conversation changed since it was read (or last stored); None: nothing."""
+    effects = conversation.effects()
+    if effects.empty:
+        return None
+    return AnswerChanges(
+        effects.upsert,
+        effects.delete,
+        effects.language,
+        today if effects.completed else None,
+    )
 
 
 async def store(
     session: AsyncSession, ctx: Context, respondent_id: int, conversation: Conversation
 ) -> None:
-    """Write what the conversation changed since it was read (or last stored)."""
-    effects = conversation.effects()
-    if effects.delete:
-        await answers.remove(session, respondent_id, effects.delete)
-    await answers.upsert(session, respondent_id, effects.upsert)
-    if effects.language:
-        await respondents.set_language(session, respondent_id, effects.language)
-    if effects.completed:
-        await respondents.complete(session, respondent_id, ctx.today())
+    """Write what the conversation changed since it was read (or last stored), in a
+    transaction that holds the response (a batch of synthetic pupils)."""
+    changes = _changes(conversation, ctx.today())
+    if changes is not None:
+        await places.write(session, respondent_id, changes)
     conversation.mark_stored()
 
 
-async def _conversation(session: AsyncSession, place: ResponsePlace) -> Conversation:
+def _conversation(place: ResponsePlace, stored: dict[str, int | None]) -> Conversation:
     """The response's conversation, rebuilt from its stored answers."""
     found, round_, school = place.respondent, place.round, place.school
     questionnaire = check_version(round_.questionnaire_id, round_.questionnaire_version)
     context = SchoolContext(name=school.name, support_contact=school.support_contact)
-    stored = await answers.of(session, found.id)
     return Conversation(questionnaire, found.age_band, found.language, context, stored)
 
 

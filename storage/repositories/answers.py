@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Answer, Item
 from storage.repositories.upsert import insert as _insert
 
-_CACHE = "veilig.item_numbers"
+ITEM_NUMBERS = "veilig.item_numbers"  # connection.info: numbers read before
 _MADE_HERE = "veilig.items_made"
 
 
@@ -30,7 +30,7 @@ async def item_numbers(session: AsyncSession, names: Iterable[str]) -> dict[str,
     wanted = sorted(set(names))
     if not wanted:
         return {}
-    known: dict[str, int] = (await session.connection()).info.setdefault(_CACHE, {})
+    known: dict[str, int] = (await session.connection()).info.setdefault(ITEM_NUMBERS, {})
     if all(name in known for name in wanted):
         return {name: known[name] for name in wanted}
     query = select(Item.name, Item.id).where(Item.name.in_(wanted))

@@ -9,11 +9,9 @@ links a respondent to a code or a chat account.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import date
-from typing import cast
 
-from sqlalchemy import RowMapping, Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import access_codes
@@ -23,9 +21,6 @@ from storage.records import (
     Redemption,
     RedemptionStatus,
     RespondentRecord,
-    ResponsePlace,
-    RoundRecord,
-    SchoolRecord,
 )
 from storage.repositories import groups, rounds, schools
 from storage.values import RoundStatus, SchoolCode, Sector
@@ -151,79 +146,13 @@ async def find(
     return None if row is None else to_record(row)
 
 
-# What every input of a pupil needs first, as one Core statement: the response's own columns,
-# and its round's and school's under a prefix. Core rows, not ORM objects: this runs for every
-# answer, and loading three entities into the session costs more than the rest of the answer.
-_RESPONDENT, _ROUND, _SCHOOL = (
-    cast(Table, model.__table__) for model in (Respondent, Round, School)
-)
-_ROUND_FIELDS = tuple(f.name for f in fields(RoundRecord) if f.name != "school")
-_SCHOOL_FIELDS = ("id", "brin", "vestiging", "name", "sector", "support_contact")
-_PLACE = (
-    select(
-        *(_RESPONDENT.c[f.name] for f in fields(RespondentRecord)),
-        *(_ROUND.c[name].label(f"round__{name}") for name in _ROUND_FIELDS),
-        *(_SCHOOL.c[name].label(f"school__{name}") for name in _SCHOOL_FIELDS),
-    )
-    .join(_ROUND, _ROUND.c.id == _RESPONDENT.c.round_id)
-    .join(_SCHOOL, _SCHOOL.c.id == _ROUND.c.school_id)
-    .with_for_update(of=_RESPONDENT)
-)
-
-
-def _place(row: RowMapping) -> ResponsePlace:
-    school = SchoolRecord(
-        id=row["school__id"],
-        code=SchoolCode(row["school__brin"], row["school__vestiging"]),
-        name=row["school__name"],
-        sector=row["school__sector"],
-        support_contact=row["school__support_contact"],
-    )
-    return ResponsePlace(
-        RespondentRecord(**{f.name: row[f.name] for f in fields(RespondentRecord)}),
-        RoundRecord(school=school.code, **{name: row[f"round__{name}"] for name in _ROUND_FIELDS}),
-        school,
-    )
-
-
-async def locked_place(
-    session: AsyncSession,
-    *,
-    respondent_id: int | None = None,
-    keyring: Keyring | None = None,
-    channel: str = "",
-    user_id: str = "",
-) -> ResponsePlace | None:
-    """A response (by number, or by the chat identity answering it) with its round and
-    school, the response locked for this transaction: one statement for what every input of
-    a pupil needs first. None when there is no such open response.
-
-    The stored answers are read by a statement of their own, after this one: on PostgreSQL
-    (READ COMMITTED) a statement reads with the snapshot it started with, so answers read in
-    the locking statement could miss the input of the transaction it waited for."""
-    if respondent_id is not None:
-        query = _PLACE.where(_RESPONDENT.c.id == respondent_id)
-    elif keyring is not None:
-        query = _PLACE.where(_RESPONDENT.c.resume_key == keyring.resume_key(channel, user_id))
-    else:
-        raise ValueError("give a respondent_id, or a keyring with channel and user_id")
-    found = (await session.execute(query)).mappings().one_or_none()
-    return None if found is None else _place(found)
-
-
-async def set_language(session: AsyncSession, respondent_id: int, language: str) -> None:
-    await session.execute(
-        update(_RESPONDENT).where(_RESPONDENT.c.id == respondent_id).values(language=language)
-    )
-
-
 async def complete(session: AsyncSession, respondent_id: int, today: date) -> None:
     """Mark the response complete and erase its pseudonyms (nothing left to resume)."""
     await session.execute(
-        update(_RESPONDENT)
-        .where(_RESPONDENT.c.id == respondent_id)
+        update(Respondent)
+        .where(Respondent.id == respondent_id)
         .values(
-            completed_on=func.coalesce(_RESPONDENT.c.completed_on, today),
+            completed_on=func.coalesce(Respondent.completed_on, today),
             resume_key=None,
             code_key=None,
         )
